@@ -25,6 +25,8 @@ export interface RunProcessOptions {
   killGraceMs?: number;
   /** Keep the last N characters of output in the result (default 64 KiB). */
   tailChars?: number;
+  /** Applied to output before it reaches the log, the tail and onLine (e.g. masking passwords). */
+  redact?: (text: string) => string;
 }
 
 export interface ProcessResult {
@@ -90,7 +92,8 @@ export function startProcess(opts: RunProcessOptions): RunningProcess {
 
   const partial: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   const onData = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
-    const text = buf.toString('utf8');
+    const raw = buf.toString('utf8');
+    const text = opts.redact ? opts.redact(raw) : raw;
     log?.write(text);
     tail = (tail + text).slice(-tailMax);
     if (opts.onLine) {

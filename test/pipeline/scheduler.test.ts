@@ -177,3 +177,21 @@ describe('stage scheduler', () => {
     ).toThrow('stages depend on each other in a cycle: a -> b -> a');
   });
 });
+
+describe('critical path', () => {
+  it('is the longest chain of durations through needs and after edges', async () => {
+    const { criticalPathMs } = await import('../../src/pipeline/critical-path.js');
+    const graph = [
+      { id: 'install', needs: [] },
+      { id: 'lint', needs: ['install'] },
+      { id: 'services', needs: [] },
+      { id: 'migrate', needs: ['install', 'services'] },
+      { id: 'critical', needs: ['migrate'] },
+      { id: 'non-critical', needs: ['migrate'], after: ['critical'] },
+    ];
+    const durations = { install: 1000, lint: 5000, services: 3000, migrate: 500, critical: 2000, 'non-critical': 1000 };
+    const results = Object.entries(durations).map(([id, durationMs]) => ({ id, durationMs }));
+    expect(criticalPathMs(graph, results)).toBe(3000 + 500 + 2000 + 1000);
+    expect(criticalPathMs(graph, results.map((r) => (r.id === 'lint' ? { ...r, durationMs: 9000 } : r)))).toBe(10_000);
+  });
+});

@@ -1,0 +1,330 @@
+/**
+ * Builds the pipeline's stage graph from the resolved config:
+ *
+ *   install ─┬─ lint ──────────┐
+ *            ├─ typecheck ─────┤
+ *            ├─ unit ──────────┤
+ *   services ┴─ migrate ─ integration:critical ─ integration:non-critical
+ *                       └─ load (start service, smoke gate)
+ *
+ * Disabled stages are left out of the graph (their dependants do not wait for them) and reported as skipped.
+ */
+import { join, relative } from 'node:path';
+import type { ResolvedConfig, ResolvedStage, ResolvedTestStage, StageCommand } from '../config/resolve.js';
+import { stageLogPath } from '../config/resolve.js';
+import type { ProcessResult, RunProcessOptions } from '../process/run-process.js';
+import type { ServiceProvider, StartedServices } from '../services/types.js';
+import type { GateReport, StageResult } from '../types.js';
+import type { StageDefinition, StageOutcome } from './scheduler.js';
+import { suiteInvocations, vitestReportArgs, type SuitePart } from './test-invocations.js';
+
+/** Side effects the stages need, passed in so the graph can be tested without real processes. */
+export interface StageDeps {
+  runProcess(opts: RunProcessOptions): Promise<ProcessResult>;
+  createProvider(name: ResolvedConfig['provider']): ServiceProvider;
+  /** Globs relative to `cwd`, ignoring node_modules; returns project-relative paths, sorted. */
+  glob(patterns: string[], cwd: string): Promise<string[]>;
+  readText(path: string): Promise<string>;
+  /** True when node_modules matches the lockfile (no install needed). */
+  installIsCurrent(projectDir: string): Promise<boolean>;
+  /** Runs the load smoke stage (service start + k6 or the local engine + the gate). */
+  runLoad?(ctx: LoadStageContext): Promise<{ gate: GateReport; junitPath?: string; status: 'passed' | 'failed'; reason?: string }>;
+  /** Progress lines (stage output is in the stage logs). */
+  log(line: string): void;
+}
+
+export interface LoadStageContext {
+  config: ResolvedConfig;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  timeoutMs: number;
+  logPath: string;
+}
+
+/** State shared by the stages of one run. */
+export interface PipelineRuntime {
+  /** Environment of every stage; the services stage adds DATABASE_URL / REDIS_URL. */
+  env: NodeJS.ProcessEnv;
+  services: StartedServices | null;
+  /** Values masked in logs and output. */
+  secrets: string[];
+  gate: GateReport | null;
+  /** Last output line per running stage, for live progress. */
+  lastLine: Map<string, string>;
+}
+
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+const TEST_FILE_RE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_\-./=:@,+%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function commandLine(cmd: StageCommand, extraArgs: string[]): { command: string; args: string[]; display: string } {
+  if (cmd.kind === 'npm-script') {
+    const args = ['run', cmd.value, ...(extraArgs.length ? ['--', ...extraArgs] : [])];
+    return { command: 'npm', args, display: `npm run ${cmd.value}` };
+  }
+  const text = [cmd.value, ...extraArgs.map(shellQuote)].join(' ');
+  return { command: 'sh', args: ['-c', text], display: cmd.value };
+}
+
+function lastMeaningfulLine(output: string): string | undefined {
+  const lines = output
+    .split('\n')
+    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter((l) => l && !/^npm (error|ERR!) (A complete log|code|path|command|workspace|location)/.test(l) && !/^> /.test(l));
+  return lines.at(-1);
+}
+
+function failureReason(display: string, r: ProcessResult): string {
+  if (r.spawnError) return `${display}: ${r.spawnError}`;
+  const last = lastMeaningfulLine(r.outputTail);
+  const how = r.exitCode !== null ? `exited with code ${r.exitCode}` : `was killed by ${r.signal ?? 'a signal'}`;
+  return `"${display}" ${how}${last ? `: ${last.slice(0, 300)}` : ''}`;
+}
+
+export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: PipelineRuntime): { graph: StageDefinition[]; disabled: StageResult[] } {
+  const s = config.stages;
+  const graph: StageDefinition[] = [];
+  const disabled: StageResult[] = [];
+  const enabledIds = new Set<string>();
+
+  const runCommand = async (
+    id: string,
+    stage: ResolvedStage,
+    extraArgs: string[],
+    signal: AbortSignal,
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ result: ProcessResult; display: string; logPath: string }> => {
+    if (stage.error) throw new Error(stage.error);
+    const { command, args, display } = commandLine(stage.command!, extraArgs);
+    const logPath = stageLogPath(config.outDir, id);
+    const result = await deps.runProcess({
+      command,
+      args,
+      cwd: config.projectDir,
+      env: { ...runtime.env, ...extraEnv },
+      signal,
+      logPath,
+      redact: (t) => maskSecrets(t, runtime.secrets),
+      onLine: (line) => {
+        if (line.trim()) runtime.lastLine.set(id, line);
+      },
+    });
+    return { result, display, logPath };
+  };
+
+  const simple = (id: string, title: string, stage: ResolvedStage, needs: string[]): StageDefinition => ({
+    id,
+    title,
+    needs,
+    required: stage.required,
+    timeoutMs: stage.timeoutMs,
+    run: async ({ signal }) => {
+      const { result, display, logPath } = await runCommand(id, stage, [], signal);
+      return result.exitCode === 0
+        ? { status: 'passed', exitCode: 0, logPath }
+        : { status: 'failed', exitCode: result.exitCode, logPath, reason: failureReason(display, result) };
+    },
+  });
+
+  const add = (def: StageDefinition | null, stage: ResolvedStage, title: string, id: string = stage.name): void => {
+    if (stage.enabled && def) {
+      graph.push(def);
+      enabledIds.add(def.id);
+    } else {
+      disabled.push({ id, title, status: 'skipped', durationMs: 0, reason: stage.disabledReason ?? 'disabled', required: stage.required });
+    }
+  };
+  const present = (...ids: string[]): string[] => ids.filter((id) => enabledIds.has(id));
+
+  // install
+  add(
+    {
+      id: 'install',
+      title: 'Install',
+      required: s.install.required,
+      timeoutMs: s.install.timeoutMs,
+      run: async ({ signal }) => {
+        const isDefault = s.install.command?.value === 'npm ci' || s.install.command?.value === 'npm install';
+        if (isDefault && (await deps.installIsCurrent(config.projectDir))) {
+          return { status: 'passed', reason: 'node_modules is current with package-lock.json; npm ci not needed' };
+        }
+        const { result, display, logPath } = await runCommand('install', s.install, [], signal);
+        return result.exitCode === 0
+          ? { status: 'passed', exitCode: 0, logPath }
+          : { status: 'failed', exitCode: result.exitCode, logPath, reason: failureReason(display, result) };
+      },
+    },
+    s.install,
+    'Install',
+  );
+
+  add(simple('lint', 'Lint', s.lint, present('install')), s.lint, 'Lint');
+  add(simple('typecheck', 'Typecheck', s.typecheck, present('install')), s.typecheck, 'Typecheck');
+  add(testStageDef('unit', 'Unit tests', s.unit, 'all', present('install')), s.unit, 'Unit tests');
+
+  // services: only when a stage that talks to them runs
+  const servicesNeeded = s.migrate.enabled || s.integration.enabled || s.load.enabled;
+  const servicesStage: ResolvedStage = {
+    name: 'migrate',
+    enabled: servicesNeeded && config.services.length > 0,
+    timeoutMs: config.servicesReadyTimeoutMs + 60_000,
+    required: true,
+    disabledReason: config.services.length === 0 ? 'no services configured' : 'no stage needs services',
+  };
+  add(
+    {
+      id: 'services',
+      title: `Services (${config.provider})`,
+      required: true,
+      timeoutMs: servicesStage.timeoutMs,
+      run: async ({ signal }) => {
+        const provider = deps.createProvider(config.provider);
+        const workDir = join(config.outDir, '..', 'services');
+        const started = await provider.start(config.services, {
+          signal,
+          readyTimeoutMs: config.servicesReadyTimeoutMs,
+          log: (line) => deps.log(maskSecrets(line, runtime.secrets)),
+          workDir,
+        });
+        runtime.services = started;
+        runtime.secrets.push(...started.secrets);
+        Object.assign(runtime.env, started.env);
+        const what = started.services
+          .map((x) => `${x.spec.kind}${x.actualVersion ? ` ${x.actualVersion}` : ''} ready in ${x.readyMs} ms as ${x.envVar}`)
+          .join('; ');
+        return { status: 'passed', reason: what };
+      },
+    },
+    servicesStage,
+    `Services (${config.provider})`,
+    'services',
+  );
+
+  add(simple('migrate', 'Migrate', s.migrate, present('install', 'services')), s.migrate, 'Migrate');
+
+  const integrationNeeds = present('install', 'services', 'migrate');
+  if (config.suite === 'all' || config.suite === 'critical') {
+    add(testStageDef('integration:critical', 'Integration (critical)', s.integration, 'critical', integrationNeeds), s.integration, 'Integration (critical)', 'integration:critical');
+  }
+  if (config.suite === 'all' || config.suite === 'non-critical') {
+    const def = testStageDef('integration:non-critical', 'Integration (non-critical)', s.integration, 'non-critical', integrationNeeds);
+    def.after = present('integration:critical');
+    add(def, s.integration, 'Integration (non-critical)', 'integration:non-critical');
+  }
+
+  const runLoad = deps.runLoad;
+  add(
+    runLoad
+      ? {
+          id: 'load',
+          title: 'Load smoke gate',
+          needs: present('install', 'services', 'migrate'),
+          required: s.load.required,
+          timeoutMs: s.load.timeoutMs,
+          run: async ({ signal }) => {
+            if (s.load.error) throw new Error(s.load.error);
+            const logPath = stageLogPath(config.outDir, 'load');
+            const r = await runLoad({ config, env: { ...runtime.env }, signal, timeoutMs: s.load.timeoutMs, logPath });
+            runtime.gate = r.gate;
+            const outcome: StageOutcome = { status: r.status, logPath };
+            if (r.reason) outcome.reason = r.reason;
+            if (r.junitPath) outcome.junitPaths = [r.junitPath];
+            return outcome;
+          },
+        }
+      : null,
+    runLoad ? s.load : { ...s.load, enabled: false, disabledReason: s.load.disabledReason ?? 'no load engine available' },
+    'Load smoke gate',
+  );
+
+  return { graph, disabled };
+
+  function testStageDef(id: string, title: string, stage: ResolvedTestStage, part: SuitePart, needs: string[]): StageDefinition {
+    return {
+      id,
+      title,
+      needs,
+      required: stage.required,
+      timeoutMs: stage.timeoutMs,
+      run: async ({ signal }) => {
+        if (stage.error) throw new Error(stage.error);
+        const fileId = id.replace(/[^a-z0-9-]+/gi, '-');
+        if (stage.runner === 'custom') {
+          const { result, display, logPath } = await runCommand(id, stage, [], signal, { BACKEND_CI_SUITE: part });
+          const junitPaths = stage.junitGlobs.length ? await deps.glob(stage.junitGlobs, config.projectDir) : [];
+          const coveragePaths = stage.coverageGlobs.length ? await deps.glob(stage.coverageGlobs, config.projectDir) : [];
+          const outcome: StageOutcome = {
+            status: result.exitCode === 0 ? 'passed' : 'failed',
+            exitCode: result.exitCode,
+            logPath,
+            junitPaths: junitPaths.map((p) => join(config.projectDir, p)),
+            coveragePaths: coveragePaths.map((p) => join(config.projectDir, p)),
+          };
+          if (result.exitCode !== 0) outcome.reason = failureReason(display, result);
+          return outcome;
+        }
+
+        let criticalFiles: string[] = [];
+        let taggedFiles: string[] = [];
+        if (part === 'critical') {
+          criticalFiles = (await deps.glob(config.critical.paths, config.projectDir)).filter((f) => TEST_FILE_RE.test(f));
+          if (config.critical.tag) {
+            const critical = new Set(criticalFiles);
+            const all = (await deps.glob(['**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'], config.projectDir)).filter((f) => !critical.has(f));
+            for (const f of all) {
+              if ((await deps.readText(join(config.projectDir, f))).includes(config.critical.tag)) taggedFiles.push(f);
+            }
+          }
+        }
+        const runs = suiteInvocations(part, config.critical, criticalFiles, taggedFiles);
+        if (runs.length === 0) {
+          return {
+            status: 'passed',
+            reason: `no critical tests found: put them under ${config.critical.paths.join(' or ') || '(no paths)'}${
+              config.critical.tag ? ` or add "${config.critical.tag}" to their names` : ''
+            }`,
+          };
+        }
+        const junitPaths: string[] = [];
+        const coveragePaths: string[] = [];
+        const failures: string[] = [];
+        let logPath = '';
+        let exitCode: number | null = 0;
+        for (const run of runs) {
+          if (signal.aborted) break;
+          const suffix = runs.length > 1 || run.label !== 'all' ? `${fileId}.${run.label}` : fileId;
+          const junitPath = join(config.outDir, 'junit', `${runs.length > 1 ? suffix : fileId}.xml`);
+          const coverageDir = stage.collectCoverage ? join(config.outDir, 'coverage', runs.length > 1 ? suffix : fileId) : null;
+          const reportArgs = vitestReportArgs({ junitPath, coverageDir });
+          const r = await runCommand(id, stage, [...reportArgs, ...run.args], signal);
+          logPath = r.logPath;
+          junitPaths.push(junitPath);
+          if (coverageDir) coveragePaths.push(join(coverageDir, 'coverage-summary.json'), join(coverageDir, 'lcov.info'));
+          if (r.result.exitCode !== 0) {
+            exitCode = r.result.exitCode;
+            failures.push(failureReason(`${r.display}${runs.length > 1 ? ` (${run.label})` : ''}`, r.result));
+          }
+        }
+        const outcome: StageOutcome = { status: failures.length ? 'failed' : 'passed', exitCode, logPath, junitPaths, coveragePaths };
+        if (failures.length) outcome.reason = failures.join('; ');
+        else if (part === 'critical') {
+          outcome.reason = `${criticalFiles.length} file(s) under critical paths, ${taggedFiles.length} file(s) with "${config.critical.tag}" tests`;
+        }
+        return outcome;
+      },
+    };
+  }
+}
+
+/** Project-relative path for display. */
+export function displayPath(projectDir: string, path: string): string {
+  return relative(projectDir, path) || '.';
+}
