@@ -142,7 +142,10 @@ export function evaluateGate(opts: EvaluateGateOptions): GateReport {
   }
   const requestsCheck = builtinRequests(metrics);
   thresholds.push(requestsCheck);
-  if (opts.inputs.errorRate === undefined) thresholds.push(builtinErrorRate(metrics));
+  if (opts.inputs.errorRate === undefined && !seen.has(`http_req_failed\u0000rate<${DEFAULT_MAX_ERROR_RATE}`)) {
+    // (the same limit already set by the script is not repeated)
+    thresholds.push(builtinErrorRate(metrics));
+  }
 
   const requests = requestsCheck.observed ?? 0;
   const failedRate = metrics.http_req_failed?.values.rate ?? 0;

@@ -97,7 +97,11 @@ function completeRate(values: Record<string, number>): Record<string, number> {
   return v;
 }
 
+const NDJSON_MESSAGE =
+  'this is k6 --out json NDJSON (one sample per line), not an end-of-test summary: run k6 with --summary-export FILE and gate that file';
+
 function fail(sourceName: string, what: string): never {
+  if (what === NDJSON_MESSAGE) throw new SummaryParseError(`${sourceName}: ${what}`);
   throw new SummaryParseError(
     `${sourceName}: ${what}. Expected a k6 end-of-test summary: the file k6 writes with --summary-export ` +
       `({"metrics": {...}, "root_group": {...}}), a handleSummary(data) dump ({"metrics": {name: {type, values}}}), ` +
@@ -208,7 +212,7 @@ export function parseK6Summary(json: unknown, sourceName: string): NormalizedSum
   if ('version' in json && isObj(json.results)) return parseMachineReadable(json, sourceName);
   if (!isObj(json.metrics)) {
     if (json.type === 'Metric' || json.type === 'Point') {
-      fail(sourceName, 'this is k6 --out json NDJSON (one sample per line), not an end-of-test summary: pass --summary-export');
+      fail(sourceName, NDJSON_MESSAGE);
     }
     fail(sourceName, `no "metrics" object (top-level keys: ${Object.keys(json).join(', ') || 'none'})`);
   }
@@ -234,7 +238,7 @@ export function parseK6SummaryText(text: string, sourceName: string): Normalized
     try {
       const first = JSON.parse(firstLine) as unknown;
       if (isObj(first) && (first.type === 'Metric' || first.type === 'Point')) {
-        fail(sourceName, 'this is k6 --out json NDJSON (one sample per line), not an end-of-test summary: run k6 with --summary-export FILE and gate that file');
+        fail(sourceName, NDJSON_MESSAGE);
       }
     } catch (inner) {
       if (inner instanceof SummaryParseError) throw inner;
