@@ -4,6 +4,7 @@
  * `db:migrate`, `test:integration`, `start`).
  */
 import { join, resolve } from 'node:path';
+import { localLoadConfigSchema } from '../load/local-engine.js';
 import type { ServiceSpec } from '../services/types.js';
 import { parseServiceSpecs, ServiceSpecError } from '../services/spec.js';
 import { ConfigError } from './errors.js';
@@ -194,7 +195,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     ...base('load'),
     healthPath: loadCfg?.healthPath ?? DEFAULTS.healthPath,
     healthTimeoutMs: (loadCfg?.healthTimeoutSec ?? DEFAULTS.healthTimeoutSec) * 1000,
-    local: loadCfg?.local ?? {},
+    local: loadCfg?.local ?? localLoadConfigSchema.parse({}),
   };
   if (loadCfg?.k6Script !== undefined) load.k6Script = loadCfg.k6Script;
   if (loadCfg?.p95Ms !== undefined) load.p95Ms = loadCfg.p95Ms;

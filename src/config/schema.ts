@@ -3,6 +3,7 @@
  * Every key is optional: defaults come from the project's package.json scripts by convention.
  */
 import { z } from 'zod';
+import { localLoadConfigSchema } from '../load/local-engine.js';
 
 export const STAGE_NAMES = ['install', 'lint', 'typecheck', 'unit', 'migrate', 'integration', 'load'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -67,28 +68,8 @@ const loadStage = z
     healthTimeoutSec: seconds,
     /** Fail when p95 regresses by more than this % against the base branch's last figures. */
     maxRegressionPct: z.number().positive(),
-    /** The local load engine's settings, used when k6 is not installed. */
-    local: z
-      .object({
-        durationSec: z.number().positive().max(600),
-        vus: z.number().int().positive().max(1000),
-        routes: z
-          .array(
-            z
-              .object({
-                method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']),
-                path: z.string().startsWith('/'),
-                body: z.unknown(),
-                headers: z.record(z.string(), z.string()),
-                weight: z.number().positive(),
-              })
-              .partial({ body: true, headers: true, weight: true, method: true })
-              .strict(),
-          )
-          .min(1),
-      })
-      .partial()
-      .strict(),
+    /** The local load engine's settings (duration, virtual users, routes), used when k6 is not installed. */
+    local: localLoadConfigSchema,
   })
   .partial()
   .strict();

@@ -1,0 +1,2 @@
+import { runCli } from './process-entry.js';
+runCli();
