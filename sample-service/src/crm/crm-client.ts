@@ -67,7 +67,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
         signal: controller.signal,
       });
       if (!response.ok) {
-        await response.body?.cancel();
+        await response.arrayBuffer(); // drain the error body so the connection can be reused
         const error = new CrmHttpError(response.status);
         throw isRetryableStatus(response.status) ? error : new AbortError(error);
       }

@@ -57,11 +57,12 @@ export async function startTestApp(crmOptions: Omit<CrmClientOptions, 'baseUrl'>
   const crmCalls: CrmCall[] = [];
   crm.events.on('request:start', ({ request }) => {
     if (!request.url.startsWith(CRM_URL)) return;
-    const idempotencyKey = request.headers.get('idempotency-key');
+    const call: CrmCall = { idempotencyKey: request.headers.get('idempotency-key'), body: undefined };
+    crmCalls.push(call); // counted at once; the body is filled in as soon as it is read
     void request
       .clone()
       .json()
-      .then((body) => crmCalls.push({ idempotencyKey, body }));
+      .then((body: unknown) => (call.body = body));
   });
   // Requests to the service itself pass through; anything else leaving the process is a test bug.
   crm.listen({
