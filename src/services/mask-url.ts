@@ -14,7 +14,7 @@ export function maskUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@').replace(/([?&](?:password|pass|sslpassword|auth)=)[^&]*/gi, '$1***');
+    return url.replace(/(\/\/[^/:@]*:)[^/]*@/, '$1***@').replace(/([?&](?:password|pass|sslpassword|auth)=)[^&]*/gi, '$1***');
   }
   if (parsed.password) parsed.password = '***';
   for (const key of [...parsed.searchParams.keys()]) {

@@ -78,18 +78,25 @@ export function parseServiceSpecs(text: string): ServiceSpec[] {
     specs.push({ kind, ...(version !== undefined ? { version } : {}), ...(image !== undefined ? { image } : {}) });
   });
 
-  const names = envVarsFor(specs);
-  const seen = new Map<string, number>();
-  names.forEach((name, i) => {
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw new ServiceSpecError(
-        `Invalid services list "${text.trim()}": entries ${first + 1} ("${formatServiceSpec(specs[first]!)}") and ` +
-          `${i + 1} ("${formatServiceSpec(specs[i]!)}") would both be exported as ${name}. ` +
-          'List each service once; give extra instances of a kind distinct versions or images.',
-      );
-    }
-    seen.set(name, i);
+  const clash = (a: number, b: number, why: string): never => {
+    throw new ServiceSpecError(
+      `Invalid services list "${text.trim()}": entries ${a + 1} ("${formatServiceSpec(specs[a]!)}") and ` +
+        `${b + 1} ("${formatServiceSpec(specs[b]!)}") ${why}. ` +
+        'List each service once; give extra instances of a kind distinct versions or images.',
+    );
+  };
+  const seenSpec = new Map<string, number>();
+  specs.forEach((spec, i) => {
+    const key = formatServiceSpec(spec);
+    const first = seenSpec.get(key);
+    if (first !== undefined) clash(first, i, 'are the same service');
+    seenSpec.set(key, i);
+  });
+  const seenName = new Map<string, number>();
+  envVarsFor(specs).forEach((name, i) => {
+    const first = seenName.get(name);
+    if (first !== undefined) clash(first, i, `would both be exported as ${name}`);
+    seenName.set(name, i);
   });
   return specs;
 }
