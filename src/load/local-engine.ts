@@ -127,6 +127,8 @@ export function runLocalLoad(opts: RunLocalLoadOptions): Promise<LocalLoadResult
         url: opts.baseUrl,
         connections: opts.vus,
         duration: opts.durationMs / 1000,
+        // autocannon checks its stop flag once per sample: 100 ms keeps the duration and aborts precise.
+        sampleInt: 100,
         timeout: Math.max(1, Math.ceil((opts.requestTimeoutMs ?? 10_000) / 1000)),
         requests: expandRoutes(opts.routes).map(toRequest),
       },
