@@ -147,6 +147,12 @@ export function evaluateGate(opts: EvaluateGateOptions): GateReport {
     thresholds.push(builtinErrorRate(metrics));
   }
 
+  if (!opts.summary) {
+    for (const t of thresholds) {
+      if (t !== requestsCheck) t.note = 'not evaluated: the run produced no summary';
+    }
+  }
+
   const requests = requestsCheck.observed ?? 0;
   const failedRate = metrics.http_req_failed?.values.rate ?? 0;
   const duration = metrics.http_req_duration?.values ?? {};
@@ -168,7 +174,7 @@ export function evaluateGate(opts: EvaluateGateOptions): GateReport {
   if (!opts.summary) reasons.push(opts.engine === 'k6' ? 'k6 wrote no summary' : 'the load run produced no summary');
   if (requests === 0) reasons.push('no requests were made');
   else if (failedRate >= 1) reasons.push('every request failed');
-  if (crossed.length > 0) {
+  if (crossed.length > 0 && opts.summary) {
     // `http_reqs count>0` is already said by "no requests were made".
     reasons.push(`thresholds crossed: ${crossed.map((t) => `${t.metric} ${t.expression}`).join(', ')}`);
   } else if (code === 99) {
