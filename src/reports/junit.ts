@@ -9,6 +9,7 @@
  * Entities are never expanded beyond XML's five predefined ones and character references: saxes does not process
  * DOCTYPE entity definitions, so a reference to one is reported as an error (no billion laughs, no external fetch).
  */
+import { resolve } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { locateFailure } from './location.js';
 import type { LocateOptions } from './location.js';
@@ -19,6 +20,8 @@ import { readTextChunks } from './read.js';
 import { headOf } from './text.js';
 
 export interface JUnitIngestOptions extends LocateOptions {
+  /** Directory relative paths are resolved against (default: the process's cwd). Messages show `path` as given. */
+  cwd?: string;
   /** Pipeline stage the file belongs to (e.g. `integration:critical`); part of each test's identity. */
   stage?: string;
   limits?: Partial<ReportLimits>;
@@ -273,7 +276,7 @@ export async function ingestJUnitFile(
   let bytes = 0;
   let failure: string | undefined;
   try {
-    const res = readTextChunks(path, (chunk) => {
+    const res = readTextChunks(opts.cwd ? resolve(opts.cwd, path) : path, (chunk) => {
       parser.write(chunk);
     });
     bytes = res.bytes;
