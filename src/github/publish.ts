@@ -27,6 +27,8 @@ export interface PublishOptions {
   /** The check run's conclusion, matching whether the job is going to fail. */
   conclusion: 'success' | 'failure' | 'neutral';
   readText?: ReadText;
+  /** The report folder, when the caller has already read it. */
+  folder?: ReportFolder;
 }
 
 export interface PublishOutcome {
@@ -60,7 +62,7 @@ export function describeApiFailure(error: unknown, permission: string, context: 
 
 export async function publishReport(options: PublishOptions): Promise<PublishOutcome> {
   const { core, context, api } = options;
-  const folder = await readReportFolder(options.outDir, options.readText);
+  const folder = options.folder ?? (await readReportFolder(options.outDir, options.readText));
   const notes: string[] = folder.problems.map((p) => `Report file problem: ${p}`);
   for (const p of folder.problems) core.warning(`backend-ci report: ${p}`);
   const outcome: PublishOutcome = { folder, outputs: outputsFrom(folder), summaryWritten: false, notes };
