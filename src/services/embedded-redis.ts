@@ -2,7 +2,8 @@
  * One embedded Redis: the `redis-server` binary from PATH (no npm package ships a runnable Redis), in its own process
  * group (src/process/run-process.ts), on a free 127.0.0.1 port, without persistence, with a generated password, ready
  * when a real PING answers PONG. The config (with the password) is a 0600 file, not command-line arguments, so the
- * password does not show in `ps`. Like Postgres, it outlives a SIGKILLed Node (detached group); stop() ends it.
+ * password does not show in `ps`. Like Postgres, it outlives a SIGKILLed Node (detached group): stop() ends it, or else
+ * the next start in the same work dir (leftovers.ts).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import { startProcess } from '../process/run-process.js';
 import { ADDRESS_IN_USE_RE, findFreePort } from './free-port.js';
 import { CancelledError } from './deadline.js';
 import { waitForRedis } from './readiness.js';
+import { writeServiceRecord } from './leftovers.js';
 import { formatServiceSpec } from './spec.js';
 import type { RunningService, ServiceSpec } from './types.js';
 import { ServiceStartError } from './types.js';
@@ -101,6 +103,7 @@ export async function startEmbeddedRedis(args: RedisStartArgs): Promise<RunningS
     args.onCleanup(async () => {
       await proc.stop();
     });
+    if (proc.pid) await writeServiceRecord(args.dir, { kind: 'redis', pid: proc.pid, port });
 
     const url = `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${port}`;
     const waitCtl = new AbortController();

