@@ -1,5 +1,5 @@
 /** The load smoke gate's public surface (k6 or the local engine, gate, report, stage, command). */
-export { parseK6Summary, parseK6SummaryText, normalizeStatKey, SummaryParseError } from './summary.js';
+export { parseK6Summary, parseK6SummaryText, normalizeStatKey, SummaryParseError, toHandleSummaryJson } from './summary.js';
 export type { NormalizedSummary, NormalizedMetric, MetricType, RecordedThreshold, SummaryFormat } from './summary.js';
 export { parseThresholdExpression, evaluateExpression, ThresholdSyntaxError } from './threshold-expression.js';
 export type { ThresholdExpression, ThresholdOperator } from './threshold-expression.js';

@@ -22,7 +22,7 @@ import { localLoadConfigSchema, runLocalLoad } from './local-engine.js';
 import type { LocalLoadConfigInput } from './local-engine.js';
 import type { PortProbe } from './ports.js';
 import { netPortProbe } from './ports.js';
-import { parseK6SummaryText, SummaryParseError } from './summary.js';
+import { parseK6SummaryText, SummaryParseError, toHandleSummaryJson } from './summary.js';
 import type { NormalizedSummary } from './summary.js';
 
 export interface SmokeStageOptions {
@@ -208,7 +208,7 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
     } else {
       gate = await runWithLocal();
     }
-    if (serviceExit) {
+    if (serviceExit && !stageSignal.aborted) {
       const how = serviceExit.signal ?? `code ${serviceExit.exitCode}`;
       gate = failGate(gate, `the service exited during the load (${how}); last log lines:\n${tailLines(serviceExit.outputTail)}`);
     }
@@ -275,7 +275,7 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
     });
     for (const note of result.summary.notes) log(note);
     summaryPath = join(outDir, 'local-summary.json');
-    await writeFile(summaryPath, JSON.stringify(result.summary, null, 2) + '\n');
+    await writeFile(summaryPath, JSON.stringify(toHandleSummaryJson(result.summary), null, 2) + '\n');
     return evaluateGate({
       summary: result.summary,
       ...(loadConfig.thresholds ? { configThresholds: loadConfig.thresholds } : {}),

@@ -206,6 +206,29 @@ function parseMachineReadable(doc: Obj, sourceName: string): NormalizedSummary {
   return summary;
 }
 
+/** Marker of summaries written by backend-ci's local engine (in k6's handleSummary shape). */
+const LOCAL_ENGINE_MARKER = 'backend-ci-local';
+
+/**
+ * A summary as k6 handleSummary-shaped JSON (`{metrics: {name: {type, values}}, options, state}`), so the local
+ * engine's file can be read back by `backend-ci gate` and by tools that read k6 summaries.
+ */
+export function toHandleSummaryJson(summary: NormalizedSummary): Record<string, unknown> {
+  const metrics: Record<string, unknown> = {};
+  for (const m of Object.values(summary.metrics)) {
+    const entry: Record<string, unknown> = { type: m.type, values: m.values };
+    if (m.thresholds.length > 0) entry.thresholds = Object.fromEntries(m.thresholds.map((t) => [t.expression, { ok: t.ok }]));
+    metrics[m.name] = entry;
+  }
+  return {
+    engine: summary.format === 'local' ? LOCAL_ENGINE_MARKER : summary.format,
+    options: summary.trendStats ? { summaryTrendStats: summary.trendStats } : {},
+    state: summary.durationMs !== undefined ? { testRunDurationMs: summary.durationMs } : {},
+    notes: summary.notes,
+    metrics,
+  };
+}
+
 /** Normalizes any of the three k6 summary shapes; throws SummaryParseError naming `sourceName` otherwise. */
 export function parseK6Summary(json: unknown, sourceName: string): NormalizedSummary {
   if (!isObj(json)) fail(sourceName, `the JSON is ${Array.isArray(json) ? 'an array' : typeof json}, not an object`);
@@ -218,7 +241,15 @@ export function parseK6Summary(json: unknown, sourceName: string): NormalizedSum
   }
   const metricValues = Object.values(json.metrics);
   const handleShape = metricValues.length > 0 && metricValues.every((m) => isObj(m) && isObj(m.values));
-  if (handleShape || 'options' in json || 'state' in json) return parseHandleSummary(json, sourceName);
+  if (handleShape || 'options' in json || 'state' in json) {
+    const summary = parseHandleSummary(json, sourceName);
+    if (json.engine === LOCAL_ENGINE_MARKER) {
+      summary.format = 'local';
+      summary.thresholdsRecorded = false;
+      if (Array.isArray(json.notes)) summary.notes = json.notes.filter((n): n is string => typeof n === 'string');
+    }
+    return summary;
+  }
   return parseSummaryExport(json.metrics, sourceName);
 }
 

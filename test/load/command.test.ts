@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gateCommand } from '../../src/load/command.js';
+import { toHandleSummaryJson } from '../../src/load/summary.js';
 import type { CliIO } from '../../src/types.js';
 
 const FIXTURES = '/work/shared/fixtures/k6';
@@ -63,6 +64,31 @@ describe('backend-ci gate', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml.match(/<testcase /g)).toHaveLength(4);
     expect(xml).toContain('<failure message="http_req_duration p(95)&lt;0.001 crossed: observed 0.742778" type="threshold"/>');
+  });
+
+  it("gates the local engine's summary file with the same code path", async () => {
+    const file = join(tmp, 'local-summary.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        toHandleSummaryJson({
+          format: 'local',
+          source: 'local engine',
+          thresholdsRecorded: false,
+          notes: ['40 requests over 2 connections: 200×40'],
+          metrics: {
+            http_reqs: { name: 'http_reqs', type: 'counter', values: { count: 40, rate: 20 }, thresholds: [] },
+            http_req_failed: { name: 'http_req_failed', type: 'rate', values: { rate: 0, passes: 0, fails: 40 }, thresholds: [] },
+            http_req_duration: { name: 'http_req_duration', type: 'trend', values: { avg: 3, 'p(95)': 7 }, thresholds: [] },
+          },
+        }),
+      ),
+    );
+    const r = await run([file, '--p95-ms', '5']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('note: 40 requests over 2 connections: 200×40');
+    expect(r.out).toContain('engine: local  requests: 40');
+    expect(r.out).toMatch(/FAIL\s+http_req_duration\s+p\(95\)<5\s+7\s+input/);
   });
 
   it.each([

@@ -100,7 +100,9 @@ describe('runSmokeStage with the local engine against a real service process', (
     expect(r.gate.p95Ms).toBeGreaterThan(0);
     expect(r.summaryPath).toBe(join(cwd, 'report', 'local-summary.json'));
     const saved = parseK6SummaryText(readFileSync(r.summaryPath ?? '', 'utf8'), 'local-summary.json');
+    expect(saved.format).toBe('local');
     expect(saved.metrics.http_reqs?.values.count).toBe(r.gate.requests);
+    expect(saved.metrics.http_req_duration?.values['p(95)']).toBe(r.gate.p95Ms);
     const xml = readFileSync(r.junitPath, 'utf8');
     expect(xml.match(/<testcase /g)).toHaveLength(r.gate.thresholds.length);
     expect(xml).not.toContain('<failure');
@@ -149,6 +151,38 @@ describe('runSmokeStage with the local engine against a real service process', (
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.status).toBe('failed');
     expect(r.reason).toMatch(/^the service exited during the load \(code 3\); last log lines:\n(.|\n)*fatal: out of memory \(simulated crash\)/);
+    expect(await groupAlive(d.started[0]?.pid)).toBe(false);
+  });
+
+  it('times out a stage that runs too long, stopping the load and the service', async () => {
+    const d = deps();
+    const started = Date.now();
+    const r = await runSmokeStage(options(project(), {}, { timeoutMs: 1500, localLoad: { durationSec: 30, vus: 1, routes: [{ path: '/fast' }] } }), d);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(r.status).toBe('timed-out');
+    expect(r.reason).toMatch(/^the load stage timed out after 1500 ms/);
+    expect(await groupAlive(d.started[0]?.pid)).toBe(false);
+  });
+
+  it('is cancelled by its signal (Ctrl-C, fail-fast, job cancel) and stops the service', async () => {
+    const d = deps();
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const run = runSmokeStage(
+      options(project(), {}, {
+        signal: controller.signal,
+        localLoad: { durationSec: 30, vus: 1, routes: [{ path: '/fast' }] },
+        log: (l) => {
+          lines.push(l);
+          if (l.startsWith('service healthy')) setTimeout(() => controller.abort(), 200);
+        },
+      }),
+      d,
+    );
+    const r = await run;
+    expect(r.status).toBe('cancelled');
+    expect(r.gate.passed).toBe(false);
+    expect(r.reason).toMatch(/^cancelled/);
     expect(await groupAlive(d.started[0]?.pid)).toBe(false);
   });
 
