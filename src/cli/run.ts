@@ -12,7 +12,7 @@ import type { ConfigFile } from '../config/schema.js';
 import { runLoadStage } from '../pipeline/load-stage.js';
 import { createReportWriter } from '../pipeline/report-writer.js';
 import { createRuntime, runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
-import { maskSecrets } from '../pipeline/stages.js';
+import { maskSecrets, type PipelineRuntime } from '../pipeline/stages.js';
 import { runProcess } from '../process/run-process.js';
 import { createProvider } from '../services/index.js';
 import type { CliCommand, CliIO } from '../types.js';
@@ -30,6 +30,21 @@ async function loadConfigFile(projectDir: string, explicit: string | undefined, 
     return { file: {} };
   }
   return { file: parseConfigText(text, explicit ?? CONFIG_FILE_NAME), path };
+}
+
+/** The real side effects of a pipeline run (processes, files, services, the report). */
+export function createPipelineDeps(opts: { runtime: PipelineRuntime; color: boolean; log: (line: string) => void }): PipelineDeps {
+  return {
+    runProcess,
+    createProvider: (name) => createProvider(name, { external: { env: opts.runtime.env } }),
+    glob: async (patterns, cwd) =>
+      (await glob(patterns, { cwd, ignore: ['**/node_modules/**', '**/.git/**'], onlyFiles: true, expandDirectories: false })).sort(),
+    readText: (p) => readFile(p, 'utf8'),
+    installIsCurrent,
+    runLoad: runLoadStage,
+    log: (line) => opts.log(maskSecrets(line, opts.runtime.secrets)),
+    report: createReportWriter({ color: opts.color }),
+  };
 }
 
 export interface RunCommandHooks {
@@ -72,17 +87,7 @@ export function createRunCommand(hooks: RunCommandHooks = {}): CliCommand {
     const runtime = createRuntime(io.env);
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
     const progress = createProgress({ write: out, color, lastLine: runtime.lastLine, mask: (t) => maskSecrets(t, runtime.secrets) });
-    const deps: PipelineDeps = {
-      runProcess,
-      createProvider,
-      glob: async (patterns, cwd) =>
-        (await glob(patterns, { cwd, ignore: ['**/node_modules/**', '**/.git/**'], onlyFiles: true, expandDirectories: false })).sort(),
-      readText: (p) => readFile(p, 'utf8'),
-      installIsCurrent,
-      runLoad: runLoadStage,
-      log: (line) => out(`  ${maskSecrets(line, runtime.secrets)}`),
-      report: createReportWriter({ color }),
-    };
+    const deps = createPipelineDeps({ runtime, color, log: (line) => out(`  ${line}`) });
     out(`backend-ci: ${config.projectDir} · suite ${config.suite} · services ${config.services.length ? config.provider : 'none'}`);
     let result;
     try {

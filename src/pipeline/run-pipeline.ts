@@ -43,6 +43,8 @@ export interface PipelineOptions {
   onEvent?: (event: SchedulerEvent) => void;
   /** Environment the stages inherit. */
   env: NodeJS.ProcessEnv;
+  /** At most this many stages at once (default: as many as the graph allows; 1 = one after another). */
+  concurrency?: number;
 }
 
 export interface PipelineResult {
@@ -79,6 +81,7 @@ export async function runPipeline(
   try {
     ran = await runGraph(graph, {
       failFast: config.failFast,
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
