@@ -168,7 +168,6 @@ export async function ingestJUnitFile(
       cFlakyText = '';
       text = '';
       outText = '';
-      testCases++;
       return;
     }
     if (name === 'testsuite') {
@@ -255,6 +254,7 @@ export async function ingestJUnitFile(
       rec.status = 'passed';
     }
     collector.add(rec);
+    testCases++;
   }
 
   function fillFailure(message: string | undefined, body: string): void {
