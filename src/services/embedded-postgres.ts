@@ -82,6 +82,14 @@ export function versionMatches(requested: string, actual: string): boolean {
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
+let initChain: Promise<unknown> = Promise.resolve();
+/** Runs `fn` after every earlier serialized call has settled. */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const run = initChain.then(fn, fn);
+  initChain = run.catch(() => undefined);
+  return run;
+}
+
 /** True when users other than the owner can enter every folder from `dir` up to the root. */
 async function othersCanTraverse(dir: string): Promise<boolean> {
   let current = dir;
@@ -200,7 +208,8 @@ export async function startEmbeddedPostgres(args: PostgresStartArgs): Promise<Ru
   const initT0 = Date.now();
   try {
     await mkdir(home, { recursive: true });
-    const init = instance.initialise();
+    // As root, initialise() may create the `postgres` user: two at once would race on groupadd/useradd.
+    const init = isRoot() ? serialized(() => instance.initialise()) : instance.initialise();
     pending.push(init);
     await bounded(init, deadline, signal, 'initdb');
   } catch (err) {

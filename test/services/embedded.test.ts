@@ -286,3 +286,31 @@ describe('embedded provider: leftovers of a run whose Node process was killed', 
     }
   });
 });
+
+describe('embedded provider: several Postgres of the embedded version', () => {
+  it('runs them side by side as DATABASE_URL and DATABASE_URL_PG18, each with its own data', async () => {
+    const workDir = freshDir();
+    const started = await createEmbeddedProvider({ database: 'app' }).start(
+      parseServiceSpecs('postgres,postgres:18'),
+      context(workDir),
+    );
+    try {
+      expect(Object.keys(started.env)).toEqual(['DATABASE_URL', 'DATABASE_URL_PG18']);
+      expect(started.env.DATABASE_URL).not.toBe(started.env.DATABASE_URL_PG18);
+      const a = new pg.Client({ connectionString: started.env.DATABASE_URL });
+      const b = new pg.Client({ connectionString: started.env.DATABASE_URL_PG18 });
+      await Promise.all([a.connect(), b.connect()]);
+      try {
+        await a.query('create table only_in_a (x int)');
+        const inB = await b.query("select to_regclass('only_in_a') as t");
+        expect(inB.rows[0]?.t).toBeNull();
+        expect((await b.query('select current_database() as d')).rows[0]?.d).toBe('app');
+      } finally {
+        await Promise.all([a.end(), b.end()]);
+      }
+    } finally {
+      await started.stop();
+    }
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+});
