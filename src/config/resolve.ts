@@ -75,6 +75,8 @@ export interface ResolvedConfig {
   outDir: string;
   /** Config file that was read, if any. */
   configPath?: string;
+  /** Extra environment for every stage (config `env`). */
+  env: Record<string, string>;
   suite: Suite;
   critical: { paths: string[]; tag: string | null };
   services: ServiceSpec[];
@@ -218,6 +220,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     projectDir: input.projectDir,
     outDir: resolve(input.projectDir, cfg.out ?? DEFAULTS.out),
     ...(input.configPath ? { configPath: input.configPath } : {}),
+    env: { ...input.file.env, ...input.flags.env },
     suite: cfg.suite ?? DEFAULTS.suite,
     critical: { paths: cfg.critical?.paths ?? DEFAULTS.criticalPaths, tag },
     services,

@@ -77,6 +77,8 @@ const loadStage = z
 export const configSchema = z
   .object({
     $schema: z.string(),
+    /** Extra environment variables for every stage and the started service (e.g. JWT_SECRET for tests). */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()),
     /** Which integration tests run: `critical` on pull requests, `all` (or `non-critical`) nightly. */
     suite: z.enum(SUITES),
     /** How a test is marked critical: files matching `paths` globs, and/or tests whose name contains `tag`. */

@@ -72,6 +72,7 @@ export async function runPipeline(
   // Results of an earlier run must not leak into this one.
   await Promise.all(['junit', 'coverage', 'logs', 'load'].map((d) => rm(join(config.outDir, d), { recursive: true, force: true })));
   await mkdir(join(config.outDir, 'logs'), { recursive: true });
+  Object.assign(runtime.env, config.env);
   runtime.env.BACKEND_CI = '1';
   runtime.env.BACKEND_CI_SUITE = config.suite;
   runtime.env.BACKEND_CI_OUT = config.outDir;

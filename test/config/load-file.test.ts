@@ -75,4 +75,8 @@ describe('config file', () => {
     expect(problems('')).toEqual(['backend-ci.config.json: the file is empty; write a JSON object such as {}']);
     expect(problems('[1]')).toEqual(['backend-ci.config.json:1:1: the config must be a JSON object ({ ... }), not a list']);
   });
+
+  it('rejects an env key that is not a variable name', () => {
+    expect(problems('{"env": {"BAD-NAME": "x"}}')[0]).toContain('env.BAD-NAME');
+  });
 });

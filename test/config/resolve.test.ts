@@ -71,4 +71,9 @@ describe('resolving the config against the project', () => {
   it('accepts an empty services list as "no services"', () => {
     expect(resolveConfig({ projectDir: '/p', file: { services: '' }, flags: {}, project: fullProject }).services).toEqual([]);
   });
+
+  it('passes the config env to every stage, flags winning', () => {
+    const c = resolveConfig({ projectDir: '/p', file: { env: { JWT_SECRET: 'a', CRM_URL: 'b' } }, flags: { env: { CRM_URL: 'c' } }, project: fullProject });
+    expect(c.env).toEqual({ JWT_SECRET: 'a', CRM_URL: 'c' });
+  });
 });
