@@ -1,5 +1,6 @@
 // Real wiring: a pg pool, a Redis client, the CRM over fetch, the system clock, served over HTTP.
-// start() resolves once the port is listening; close() stops accepting requests, then closes the pool and Redis.
+// startServer() resolves once the port is listening; close() stops accepting requests, waits for CRM registrations
+// in flight, then closes the pool and Redis.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
@@ -90,6 +91,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
           server.close((error) => (error ? reject(error) : resolve()));
           if ('closeIdleConnections' in server) server.closeIdleConnections();
         });
+        await users.drain(); // let CRM registrations in flight record their outcome while the pool is open
         await closeClients();
       })();
       return closing;

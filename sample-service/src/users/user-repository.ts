@@ -29,7 +29,8 @@ export interface UserRepository {
   findById(id: string): Promise<User | null>;
   list(query: ListUsersQuery): Promise<User[]>;
   update(id: string, changes: UserChanges, updatedAt: Date): Promise<User | null>;
-  setCrmStatus(id: string, status: CrmStatus, crmId: string | null, updatedAt: Date): Promise<User | null>;
+  /** Records the outcome of the CRM registration; not a change by the user, so updatedAt is kept. */
+  setCrmStatus(id: string, status: CrmStatus, crmId: string | null): Promise<User | null>;
   delete(id: string): Promise<boolean>;
 }
 
@@ -120,10 +121,10 @@ export function createPgUserRepository(db: Db): UserRepository {
       }
     },
 
-    async setCrmStatus(id, status, crmId, updatedAt) {
+    async setCrmStatus(id, status, crmId) {
       const { rows } = await db.query<UserRow>(
-        `UPDATE users SET crm_status = $2, crm_id = $3, updated_at = $4 WHERE id = $1 RETURNING ${columns}`,
-        [id, status, crmId, updatedAt],
+        `UPDATE users SET crm_status = $2, crm_id = $3 WHERE id = $1 RETURNING ${columns}`,
+        [id, status, crmId],
       );
       return rows[0] ? toUser(rows[0]) : null;
     },

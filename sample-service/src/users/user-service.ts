@@ -1,5 +1,7 @@
-// User use cases: create (then register with the CRM), read through the cache, list, update and delete (both
-// invalidate the cache). Depends only on ports, so unit tests run it against in-memory implementations.
+// User use cases: create (then register with the CRM in the background), read through the cache, list, update and
+// delete (both invalidate the cache). Depends only on ports, so unit tests run it against in-memory implementations.
+// The CRM is a third party: a slow or failing CRM must not slow down or fail sign-ups, so creation answers at once
+// with crmStatus "pending" and the registration (with its retries) finishes behind it, ending "synced" or "failed".
 import type { CrmClient } from '../crm/crm-client.js';
 import type { Cache, Clock, Logger } from '../ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -42,6 +44,8 @@ export interface UserService {
   list(input: ListUsersInput): Promise<UserPage>;
   update(id: string, changes: UserChanges): Promise<User | null>;
   remove(id: string): Promise<boolean>;
+  /** Resolves once every CRM registration started so far has finished (used on shutdown and in tests). */
+  drain(): Promise<void>;
 }
 
 export const userCacheKey = (id: string): string => `user:${id}`;
@@ -69,16 +73,28 @@ export function createUserService(deps: UserServiceDeps): UserService {
     }
   }
 
+  const inFlight = new Set<Promise<void>>();
+
+  async function registerWithCrm(user: User): Promise<void> {
+    try {
+      const { crmId } = await crm.registerContact({ userId: user.id, email: user.email, name: user.name });
+      await users.setCrmStatus(user.id, 'synced', crmId);
+    } catch (error) {
+      logger.error('CRM registration failed; user kept with crmStatus=failed', { id: user.id, error: String(error) });
+      await users.setCrmStatus(user.id, 'failed', null);
+    }
+    await invalidate(user.id);
+  }
+
   return {
     async create(input) {
       const user = await users.insert({ ...input, createdAt: clock.now() });
-      try {
-        const { crmId } = await crm.registerContact({ userId: user.id, email: user.email, name: user.name });
-        return (await users.setCrmStatus(user.id, 'synced', crmId, clock.now())) ?? user;
-      } catch (error) {
-        logger.error('CRM registration failed; user kept with crmStatus=failed', { id: user.id, error: String(error) });
-        return (await users.setCrmStatus(user.id, 'failed', null, clock.now())) ?? user;
-      }
+      const task = registerWithCrm(user).catch((error: unknown) =>
+        logger.error('CRM registration bookkeeping failed', { id: user.id, error: String(error) }),
+      );
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+      return user;
     },
 
     async get(id) {
@@ -123,6 +139,10 @@ export function createUserService(deps: UserServiceDeps): UserService {
       const removed = await users.delete(id);
       if (removed) await invalidate(id);
       return removed;
+    },
+
+    async drain() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
 }

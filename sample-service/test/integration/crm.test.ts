@@ -1,9 +1,9 @@
-// The CRM call made on user creation, through the real service: retries with backoff on 5xx, timeouts and network
-// errors, never on 4xx, and one Idempotency-Key per user reused by every attempt. msw plays the CRM.
+// The CRM registration that follows user creation, through the real service: retries with backoff on 5xx, timeouts
+// and network errors, never on 4xx, and one Idempotency-Key per user reused by every attempt. msw plays the CRM.
 import { delay, http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../src/users/user.js';
-import { CRM_CONTACTS, startTestApp, type TestApp } from '../support/test-app.js';
+import { CRM_CONTACTS, startTestApp, uniqueEmail, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -28,11 +28,30 @@ function crmAnswers(...answers: Array<() => Promise<Response> | Response>) {
 const created = () => HttpResponse.json({ id: 'crm-42' }, { status: 201 });
 const failing = (status: number) => () => HttpResponse.json({ error: 'boom' }, { status });
 
+/** Creates a user through the API and returns it as GET shows it once its CRM registration has finished. */
 async function postUser(): Promise<User> {
-  return app.createUser();
+  const created = await app.createUser();
+  return (await app.request<User>('GET', `/users/${created.id}`)).body;
 }
 
 describe('CRM registration on POST /users', () => {
+  it('answers POST /users with 201 at once while a slow CRM is still being retried', async () => {
+    crmAnswers(async () => {
+      await delay(5_000);
+      return created();
+    });
+
+    const started = performance.now();
+    const response = await app.request<User>('POST', '/users', { body: { email: uniqueEmail(), name: 'Fast' } });
+    app.track(response.body.id);
+
+    expect(response.status).toBe(201);
+    expect(response.body.crmStatus).toBe('pending');
+    expect(performance.now() - started).toBeLessThan(1_000); // a blocking call would take > 1 s: 4 attempts x 250 ms
+    expect(await app.crmOutcome(response.body.id)).toBe('failed');
+    expect(app.crmCalls).toHaveLength(4);
+  });
+
   it('sends the contact once with an Idempotency-Key derived from the user id', async () => {
     const user = await postUser();
 

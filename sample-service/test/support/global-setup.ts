@@ -24,6 +24,8 @@ export async function migrate(databaseUrl: string): Promise<void> {
   });
 }
 
+const log = (message: string) => process.stderr.write(`[global-setup] ${message}\n`);
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: StartedService[] = [];
   const teardown = async () => {
@@ -31,17 +33,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     let databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
+    if (databaseUrl) {
+      log('using Postgres from DATABASE_URL (expects `npm run db:migrate` to have run)');
+    } else {
       const postgres = await startEmbeddedPostgres();
       started.push(postgres);
       databaseUrl = postgres.url;
       await migrate(databaseUrl);
+      log(`started embedded Postgres on ${new URL(databaseUrl).port} and ran the migrations`);
     }
     let redisUrl = process.env.REDIS_URL;
-    if (!redisUrl) {
+    if (redisUrl) {
+      log('using Redis from REDIS_URL');
+    } else {
       const redis = await startRedisServer();
       started.push(redis);
       redisUrl = redis.url;
+      log(`started redis-server on ${new URL(redisUrl).port}`);
     }
     project.provide('databaseUrl', databaseUrl);
     project.provide('redisUrl', redisUrl);

@@ -40,10 +40,10 @@ export class InMemoryUsers implements UserRepository {
     return { ...row };
   }
 
-  async setCrmStatus(id: string, status: User['crmStatus'], crmId: string | null, updatedAt: Date): Promise<User | null> {
+  async setCrmStatus(id: string, status: User['crmStatus'], crmId: string | null): Promise<User | null> {
     const row = this.rows.get(id);
     if (!row) return null;
-    Object.assign(row, { crmStatus: status, crmId, updatedAt: updatedAt.toISOString() });
+    Object.assign(row, { crmStatus: status, crmId });
     return { ...row };
   }
 
@@ -76,9 +76,21 @@ export class InMemoryCache implements Cache {
 export class RecordingCrm implements CrmClient {
   readonly contacts: CrmContact[] = [];
   outcomes: Array<Error | string> = [];
+  private gate: Promise<void> | null = null;
+
+  /** Makes calls wait until the returned function is called, like a slow CRM. */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.gate = null;
+      release();
+    };
+  }
 
   async registerContact(contact: CrmContact): Promise<{ crmId: string }> {
     this.contacts.push(contact);
+    if (this.gate) await this.gate;
     const outcome = this.outcomes.shift() ?? `crm-${this.contacts.length}`;
     if (outcome instanceof Error) throw outcome;
     return { crmId: outcome };

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import type { CrmClientOptions } from '../../src/crm/crm-client.js';
 import { silentLogger } from '../../src/ports.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -36,8 +36,13 @@ export interface TestApp {
   db: pg.Pool;
   redis: Redis;
   request<T = unknown>(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
-  /** Creates a user through POST /users with a unique email; it is deleted by cleanup(). */
+  /**
+   * Creates a user through POST /users with a unique email and waits for its CRM registration to finish; returns the
+   * user as GET would now show it. It is deleted by cleanup().
+   */
   createUser(fields?: { email?: string; name?: string }): Promise<User>;
+  /** Waits until the background CRM registration of a user has finished; returns its crm_status from the database. */
+  crmOutcome(id: string): Promise<'synced' | 'failed'>;
   /** Registers a user id created some other way for cleanup(). */
   track(id: string): void;
   cleanup(): Promise<void>;
@@ -114,10 +119,28 @@ export async function startTestApp(crmOptions: Omit<CrmClientOptions, 'baseUrl'>
       });
       if (response.status !== 201) throw new Error(`POST /users answered ${response.status}: ${JSON.stringify(response.body)}`);
       created.add(response.body.id);
-      return response.body;
+      // Settle the background CRM registration so later reads in the test are not racing it.
+      await app.crmOutcome(response.body.id);
+      const { rows } = await db.query<{ crm_status: User['crmStatus']; crm_id: string | null }>(
+        'SELECT crm_status, crm_id FROM users WHERE id = $1',
+        [response.body.id],
+      );
+      return { ...response.body, crmStatus: rows[0]!.crm_status, crmId: rows[0]!.crm_id };
     },
     track(id) {
       created.add(id);
+    },
+    async crmOutcome(id) {
+      // Read the database, not GET /users/:id: polling the API would cache the pending user.
+      return vi.waitFor(
+        async () => {
+          const { rows } = await db.query<{ crm_status: string }>('SELECT crm_status FROM users WHERE id = $1', [id]);
+          const status = rows[0]?.crm_status;
+          if (status !== 'synced' && status !== 'failed') throw new Error(`crm_status of ${id} is still ${status}`);
+          return status;
+        },
+        { timeout: 10_000, interval: 20 },
+      );
     },
     async cleanup() {
       const ids = [...created];
@@ -129,9 +152,10 @@ export async function startTestApp(crmOptions: Omit<CrmClientOptions, 'baseUrl'>
       await redis.del(...ids.map((id) => `sample-service:user:${id}`));
     },
     async close() {
+      await server.close(); // waits for CRM registrations in flight
       await app.cleanup();
       crm.close();
-      await Promise.all([server.close(), db.end(), redis.quit()]);
+      await Promise.all([db.end(), redis.quit()]);
     },
   };
   return app;

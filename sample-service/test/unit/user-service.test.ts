@@ -21,36 +21,58 @@ beforeEach(() => {
 });
 
 describe('creating a user', () => {
-  it('stores the user with the clock’s time, registers it with the CRM and marks it synced', async () => {
+  it('stores the user with the clock’s time and answers at once with crmStatus "pending"', async () => {
     const user = await service.create({ email: 'ada@example.test', name: 'Ada' });
 
-    expect(user).toMatchObject({ email: 'ada@example.test', crmStatus: 'synced', crmId: 'crm-1' });
+    expect(user).toMatchObject({ email: 'ada@example.test', crmStatus: 'pending', crmId: null });
     expect(user.createdAt).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('registers the user with the CRM in the background and marks it synced with the CRM id', async () => {
+    const user = await service.create({ email: 'ada@example.test', name: 'Ada' });
+    await service.drain();
+
     expect(crm.contacts).toEqual([{ userId: user.id, email: 'ada@example.test', name: 'Ada' }]);
-    expect(users.rows.get(user.id)?.crmStatus).toBe('synced');
+    expect(users.rows.get(user.id)).toMatchObject({ crmStatus: 'synced', crmId: 'crm-1' });
   });
 
   it('keeps the user, marked crmStatus "failed", when the CRM cannot be reached, and logs why', async () => {
     crm.outcomes = [new CrmHttpError(503)];
 
     const user = await service.create({ email: 'ada@example.test', name: 'Ada' });
+    await service.drain();
 
-    expect(user).toMatchObject({ crmStatus: 'failed', crmId: null });
-    expect(users.rows.size).toBe(1);
-    expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'error', fields: expect.objectContaining({ id: user.id }) }));
+    expect(users.rows.get(user.id)).toMatchObject({ crmStatus: 'failed', crmId: null });
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ id: user.id }) }),
+    );
   });
 
-  it('lets a duplicate email error through without calling the CRM', async () => {
+  it('drops a user cached while the registration was pending, so reads show the outcome', async () => {
+    const release = crm.hold();
+    const user = await service.create({ email: 'ada@example.test', name: 'Ada' });
+    expect((await service.get(user.id))?.crmStatus).toBe('pending');
+
+    release();
+    await service.drain();
+
+    expect((await service.get(user.id))?.crmStatus).toBe('synced');
+  });
+
+  it('lets a duplicate email error through without calling the CRM again', async () => {
     await service.create({ email: 'ada@example.test', name: 'Ada' });
 
     await expect(service.create({ email: 'ada@example.test', name: 'Twin' })).rejects.toBeInstanceOf(DuplicateEmailError);
+    await service.drain();
     expect(crm.contacts).toHaveLength(1);
   });
 });
 
 describe('reading a user', () => {
   it('reads through the cache: the first read fills it with the configured TTL, the next is served from it', async () => {
-    const user = await service.create({ email: 'a@example.test', name: 'A' });
+    await service.create({ email: 'a@example.test', name: 'A' });
+    await service.drain();
+    const user = [...users.rows.values()][0]!;
 
     expect(await service.get(user.id)).toEqual(user);
     expect(cache.entries.get(userCacheKey(user.id))).toEqual({ value: JSON.stringify(user), ttlSeconds: 60 });
@@ -65,10 +87,11 @@ describe('reading a user', () => {
   });
 
   it('falls back to the database when the cache fails, logging a warning', async () => {
-    const user = await service.create({ email: 'a@example.test', name: 'A' });
+    const created = await service.create({ email: 'a@example.test', name: 'A' });
+    await service.drain();
     cache.failing = true;
 
-    expect(await service.get(user.id)).toEqual(user);
+    expect(await service.get(created.id)).toEqual(users.rows.get(created.id));
     expect(logger.entries.filter((entry) => entry.level === 'warn').map((entry) => entry.message)).toEqual([
       'cache read failed',
       'cache write failed',
@@ -79,6 +102,7 @@ describe('reading a user', () => {
 describe('changing and deleting a user', () => {
   it('update invalidates the cached user and stamps updatedAt from the clock', async () => {
     const user = await service.create({ email: 'a@example.test', name: 'A' });
+    await service.drain();
     await service.get(user.id);
     clock.advance(5_000);
 
@@ -95,6 +119,7 @@ describe('changing and deleting a user', () => {
 
   it('remove deletes the user and its cache entry', async () => {
     const user = await service.create({ email: 'a@example.test', name: 'A' });
+    await service.drain();
     await service.get(user.id);
 
     expect(await service.remove(user.id)).toBe(true);

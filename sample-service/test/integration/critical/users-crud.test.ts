@@ -11,17 +11,18 @@ afterEach(() => app.cleanup());
 afterAll(() => app?.close());
 
 describe('POST /users', () => {
-  it('creates a user, stores it, registers it with the CRM and answers 201 with a Location header', async () => {
+  it('creates a user, answers 201 with a Location header, and registers it with the CRM in the background', async () => {
     const email = uniqueEmail();
     const response = await app.request<User>('POST', '/users', { body: { email, name: 'Ada Lovelace' } });
     app.track(response.body.id);
 
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ email, name: 'Ada Lovelace', crmStatus: 'synced' });
-    expect(response.body.crmId).toMatch(/^crm-/);
+    expect(response.body).toMatchObject({ email, name: 'Ada Lovelace', crmStatus: 'pending', crmId: null });
     expect(response.headers.get('location')).toBe(`/users/${response.body.id}`);
-    const { rows } = await app.db.query('SELECT email, crm_status FROM users WHERE id = $1', [response.body.id]);
-    expect(rows).toEqual([{ email, crm_status: 'synced' }]);
+    expect(await app.crmOutcome(response.body.id)).toBe('synced');
+    const stored = await app.request<User>('GET', `/users/${response.body.id}`);
+    expect(stored.body).toMatchObject({ email, crmStatus: 'synced' });
+    expect(stored.body.crmId).toMatch(/^crm-/);
   });
 
   it('normalises the email to trimmed lower case', async () => {
@@ -75,6 +76,7 @@ describe('GET /users/:id', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual(user);
+    expect(user).toMatchObject({ name: 'Grace Hopper', crmStatus: 'synced' });
   });
 
   it('answers 404 for an id no user has', async () => {
