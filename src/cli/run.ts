@@ -36,7 +36,8 @@ async function loadConfigFile(projectDir: string, explicit: string | undefined, 
 export function createPipelineDeps(opts: { runtime: PipelineRuntime; color: boolean; log: (line: string) => void }): PipelineDeps {
   return {
     runProcess,
-    createProvider: (name) => createProvider(name, { external: { env: opts.runtime.env } }),
+    // Locally a config written for CI (e.g. postgres:16) still runs on the embedded PostgreSQL, with a warning.
+    createProvider: (name) => createProvider(name, { external: { env: opts.runtime.env }, embedded: { versionMismatch: 'warn' } }),
     glob: async (patterns, cwd) =>
       (await glob(patterns, { cwd, ignore: ['**/node_modules/**', '**/.git/**'], onlyFiles: true, expandDirectories: false })).sort(),
     readText: (p) => readFile(p, 'utf8'),

@@ -61,6 +61,8 @@ export interface ResolvedTestStage extends ResolvedStage {
 }
 
 export interface ResolvedLoadStage extends ResolvedStage {
+  /** Extra environment for the started service. */
+  env: Record<string, string>;
   k6Script?: string;
   p95Ms?: number;
   errorRate?: number;
@@ -195,6 +197,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const loadCfg = cfg.stages?.load;
   const load: ResolvedLoadStage = {
     ...base('load'),
+    env: loadCfg?.env ?? {},
     healthPath: loadCfg?.healthPath ?? DEFAULTS.healthPath,
     healthTimeoutMs: (loadCfg?.healthTimeoutSec ?? DEFAULTS.healthTimeoutSec) * 1000,
     local: loadCfg?.local ?? localLoadConfigSchema.parse({}),

@@ -14,6 +14,7 @@ export type Suite = (typeof SUITES)[number];
 export const PROVIDERS = ['embedded', 'external', 'containers'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
+const envSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string());
 const seconds = z.number().positive().max(24 * 3600);
 const percent = z.number().min(0).max(100);
 
@@ -54,6 +55,8 @@ const testStage = z
 const loadStage = z
   .object({
     ...stageFields,
+    /** Extra environment for the started service only (e.g. JWT_SECRET, CRM_URL). */
+    env: envSchema,
     /** npm script that starts the service (default `start`). */
     startScript: z.string().min(1),
     /** k6 script (JavaScript or TypeScript), relative to the project. */
@@ -78,7 +81,7 @@ export const configSchema = z
   .object({
     $schema: z.string(),
     /** Extra environment variables for every stage and the started service (e.g. JWT_SECRET for tests). */
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()),
+    env: envSchema,
     /** Which integration tests run: `critical` on pull requests, `all` (or `non-critical`) nightly. */
     suite: z.enum(SUITES),
     /** How a test is marked critical: files matching `paths` globs, and/or tests whose name contains `tag`. */

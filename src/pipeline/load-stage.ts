@@ -19,7 +19,7 @@ export async function runLoadStage(ctx: LoadStageContext): ReturnType<NonNullabl
   const r = await runSmokeStage(
     {
       cwd: config.projectDir,
-      env: ctx.env,
+      env: { ...ctx.env, ...s.env },
       startCommand,
       healthPath: s.healthPath,
       healthTimeoutMs: s.healthTimeoutMs,
