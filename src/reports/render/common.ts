@@ -79,3 +79,19 @@ export function firstLines(text: string, maxLines: number): string {
   const rest = text.slice(idx + 1).split('\n').length;
   return `${text.slice(0, idx)}\n… ${rest} more line(s)`;
 }
+
+/** An inline code span (safe in table cells): backtick fence longer than any run inside, pipes escaped. */
+export function mdCode(s: string): string {
+  const text = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === 96) {
+      run++;
+      if (run > longest) longest = run;
+    } else run = 0;
+  }
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}

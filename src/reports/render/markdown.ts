@@ -6,10 +6,10 @@
  * of stages, gate and coverage totals) are always present.
  */
 import type { StageResult } from '../../types.js';
-import type { CoverageCounter, CoverageReport, RunReport } from '../model.js';
+import type { CoverageCounter, CoverageFile, CoverageReport, FailedTest, FlakyTest, ReportWarning, RunReport, SlowTest } from '../model.js';
 import { COVERAGE_METRICS } from '../model.js';
-import { formatDuration, headOf, pct } from '../text.js';
-import { codeBlock, failureText, firstLines, locationText, locationUrl, mdInline, STAGE_ICON, testTitle } from './common.js';
+import { escapeHtml, formatDuration, headOf, pct } from '../text.js';
+import { codeBlock, failureText, firstLines, locationText, locationUrl, mdCode, mdInline, STAGE_ICON, testTitle } from './common.js';
 
 /** GitHub drops job summaries over 1 MiB; keep a margin for the step's other output. */
 export const SUMMARY_MAX_BYTES = 1024 * 1024 - 16 * 1024;
@@ -39,7 +39,9 @@ const chars: Measure = (s) => s.length;
 interface ListSection {
   key: string;
   head: string;
-  items: string[];
+  /** Number of items; items are rendered lazily, so a huge list costs only what fits. */
+  count: number;
+  item: (i: number) => string;
   /** Entries known to exist but never rendered (e.g. failures beyond the model's kept list). */
   alreadyOmitted: number;
   /** Rendered after the items, e.g. `</details>`. */
@@ -71,8 +73,8 @@ function headline(r: RunReport): string {
   if (r.gate) extras.push(`load gate ${r.gate.passed ? 'passed' : 'failed'}`);
   if (r.warnings.length > 0) extras.push(`⚠️ ${r.warnings.length} warning(s)`);
   const ref: string[] = [];
-  if (m.ref) ref.push(`\`${mdInline(m.ref)}\``);
-  if (m.sha) ref.push(`\`${m.sha.slice(0, 12)}\``);
+  if (m.ref) ref.push(mdCode(m.ref));
+  if (m.sha) ref.push(mdCode(m.sha.slice(0, 12)));
   if (m.runUrl) ref.push(`[run](${m.runUrl})`);
   lines.push('');
   lines.push([counts.join(', '), ...extras, ...ref].join(' · '));
@@ -126,7 +128,7 @@ function gateSection(r: RunReport): string {
     const b = g.baseline;
     const change = b.p95ChangePct === null ? 'n/a' : `${b.p95ChangePct > 0 ? '+' : ''}${b.p95ChangePct.toFixed(1)}%`;
     out.push(
-      `\nAgainst \`${mdInline(b.ref)}\`: p95 ${b.p95Ms === null ? 'n/a' : `${b.p95Ms.toFixed(1)} ms`} → change ${change}` +
+      `\nAgainst ${mdCode(b.ref)}: p95 ${b.p95Ms === null ? 'n/a' : `${b.p95Ms.toFixed(1)} ms`} → change ${change}` +
         (b.errorRate === null ? '' : `, error rate then ${(b.errorRate * 100).toFixed(2)}%`),
     );
   }
@@ -135,7 +137,7 @@ function gateSection(r: RunReport): string {
     for (const t of g.thresholds) {
       const obs = t.observed === null ? 'n/a' : formatObserved(t.metric, t.observed);
       const note = t.note ? ` (${mdInline(t.note)})` : '';
-      out.push(`| \`${mdInline(t.metric)}\` | \`${mdInline(t.expression)}\` | ${obs} | ${t.passed ? '✅ pass' : '❌ fail'}${note} | ${t.source} |`);
+      out.push(`| ${mdCode(t.metric)} | ${mdCode(t.expression)} | ${obs} | ${t.passed ? '✅ pass' : '❌ fail'}${note} | ${t.source} |`);
     }
   }
   return out.join('\n') + '\n';
@@ -160,40 +162,45 @@ function coverageHead(c: CoverageReport): string {
   return out.join('\n') + '\n';
 }
 
-function failedItems(r: RunReport, detailLines: number, compact: boolean): string[] {
-  return r.tests.failed.map((f) => {
+function failedItem(r: RunReport, detailLines: number, compact: boolean): (i: number) => string {
+  return (i) => {
+    const f = r.tests.failed[i] as FailedTest;
     const loc = locationText(f);
     const url = locationUrl(r.meta, f);
-    const where = loc ? ` — ${url ? `<a href="${url}">${mdInline(loc)}</a>` : `<code>${mdInline(loc)}</code>`}` : '';
+    // <summary> is an HTML block: HTML escaping only (markdown escapes would show literally)
+    const where = loc ? ` — ${url ? `<a href="${escapeHtml(url)}">${escapeHtml(loc)}</a>` : `<code>${escapeHtml(loc)}</code>`}` : '';
     const icon = f.status === 'errored' ? '💥' : '❌';
     const retries = f.attempts > 1 ? ` (failed ${f.attempts} attempts)` : '';
     const body: string[] = [firstLines(headOf(failureText(f.message, f.details), compact ? 4000 : 12000), detailLines)];
     if (!compact && f.output) body.push('', '--- output (tail) ---', f.output);
-    return `<details><summary>${icon} <b>${mdInline(testTitle(f))}</b>${where}${retries}</summary>\n\n${codeBlock(body.join('\n'))}\n\n</details>\n`;
-  });
+    return `<details><summary>${icon} <b>${escapeHtml(testTitle(f).replace(/[\r\n]+/g, ' '))}</b>${where}${retries}</summary>\n\n${codeBlock(body.join('\n'))}\n\n</details>\n`;
+  };
 }
 
-function flakyItems(r: RunReport): string[] {
-  return r.tests.flaky.map((f) => {
+function flakyItem(r: RunReport): (i: number) => string {
+  return (i) => {
+    const f = r.tests.flaky[i] as FlakyTest;
     const loc = locationText(f);
     const url = locationUrl(r.meta, f);
-    const where = loc ? (url ? `[${mdInline(loc)}](${url})` : `\`${mdInline(loc)}\``) : '';
+    const where = loc ? (url ? `[${mdInline(loc)}](${url})` : mdCode(loc)) : '';
     return `| ${mdInline(testTitle(f))} | ${f.failedAttempts} | ${mdInline(headOf(f.message, 200))} | ${where} |\n`;
-  });
+  };
 }
 
-function slowItems(r: RunReport): string[] {
-  return r.tests.slowest.map((s, i) => `| ${i + 1} | ${mdInline(testTitle(s))} | ${formatDuration(s.durationMs)} |\n`);
+function slowItem(r: RunReport): (i: number) => string {
+  return (i) => {
+    const s = r.tests.slowest[i] as SlowTest;
+    return `| ${i + 1} | ${mdInline(testTitle(s))} | ${formatDuration(s.durationMs)} |\n`;
+  };
 }
 
-function coverageFileItems(c: CoverageReport): string[] {
-  const key = (f: (typeof c.files)[number]) => f.lines?.pct ?? f.statements?.pct ?? 100;
-  return [...c.files]
-    .sort((a, b) => key(a) - key(b))
-    .map(
-      (f) =>
-        `| \`${mdInline(f.path)}\` | ${counterCell(f.lines)} | ${counterCell(f.branches)} | ${counterCell(f.functions)} | ${counterCell(f.statements)} |\n`,
-    );
+function coverageFileItem(c: CoverageReport): (i: number) => string {
+  const key = (f: CoverageFile) => f.lines?.pct ?? f.statements?.pct ?? 100;
+  const sorted = [...c.files].sort((a, b) => key(a) - key(b));
+  return (i) => {
+    const f = sorted[i] as CoverageFile;
+    return `| ${mdCode(f.path)} | ${counterCell(f.lines)} | ${counterCell(f.branches)} | ${counterCell(f.functions)} | ${counterCell(f.statements)} |\n`;
+  };
 }
 
 function sections(r: RunReport, detailLines: number, compact: boolean): { fixed: Map<string, string>; lists: ListSection[] } {
@@ -209,7 +216,8 @@ function sections(r: RunReport, detailLines: number, compact: boolean): { fixed:
     lists.push({
       key: 'failed',
       head: `\n### ❌ Failed tests (${bad})\n\n`,
-      items: failedItems(r, detailLines, compact),
+      count: t.failed.length,
+      item: failedItem(r, detailLines, compact),
       alreadyOmitted: t.failedOmitted,
       omittedNote: (n) => `\n_…and ${n} more failed test(s) not shown (size limit); see the full report artifact._\n`,
     });
@@ -218,7 +226,8 @@ function sections(r: RunReport, detailLines: number, compact: boolean): { fixed:
     lists.push({
       key: 'flaky',
       head: `\n### ⚠️ Flaky tests (${t.totals.flaky}): failed, then passed on retry\n\n| Test | Failed attempts | Last failure | Location |\n| --- | --: | --- | --- |\n`,
-      items: flakyItems(r),
+      count: t.flaky.length,
+      item: flakyItem(r),
       alreadyOmitted: t.flakyOmitted,
       omittedNote: (n) => `\n_…and ${n} more flaky test(s) not shown._\n`,
     });
@@ -227,7 +236,8 @@ function sections(r: RunReport, detailLines: number, compact: boolean): { fixed:
     lists.push({
       key: 'coverageFiles',
       head: `\n<details><summary>Coverage per file (${r.coverage.files.length} files, least covered first)</summary>\n\n| File | Lines | Branches | Functions | Statements |\n| --- | --: | --: | --: | --: |\n`,
-      items: coverageFileItems(r.coverage),
+      count: r.coverage.files.length,
+      item: coverageFileItem(r.coverage),
       alreadyOmitted: 0,
       foot: '\n</details>\n',
       omittedNote: (n) => `\n_…and ${n} more file(s) not shown._\n`,
@@ -237,7 +247,8 @@ function sections(r: RunReport, detailLines: number, compact: boolean): { fixed:
     lists.push({
       key: 'slowest',
       head: `\n### 🐢 Slowest tests\n\n| # | Test | Duration |\n| --: | --- | --: |\n`,
-      items: slowItems(r),
+      count: t.slowest.length,
+      item: slowItem(r),
       alreadyOmitted: 0,
       omittedNote: (n) => `\n_…and ${n} more not shown._\n`,
     });
@@ -246,7 +257,11 @@ function sections(r: RunReport, detailLines: number, compact: boolean): { fixed:
     lists.push({
       key: 'warnings',
       head: `\n### ⚠️ Warnings (${r.warnings.length})\n\n`,
-      items: r.warnings.map((w) => `- ${mdInline(headOf(w.message, 1000))}  \n  ↳ ${mdInline(headOf(w.hint, 500))}\n`),
+      count: r.warnings.length,
+      item: (i) => {
+        const w = r.warnings[i] as ReportWarning;
+        return `- ${mdInline(headOf(w.message, 1000))}  \n  ↳ ${mdInline(headOf(w.hint, 500))}\n`;
+      },
       alreadyOmitted: 0,
       omittedNote: (n) => `\n_…and ${n} more warning(s) not shown._\n`,
     });
@@ -271,14 +286,19 @@ function assemble(r: RunReport, budget: number, measure: Measure, opts: Markdown
   // Fixed parts alone over budget (pathological: huge stage reasons); cut from the end as a last resort.
   let remaining = budget - used;
   const byKey = new Map(lists.map((l) => [l.key, l]));
+  const rendered = new Map<string, string[]>();
   const take = (l: ListSection, share: number): void => {
     let n = taken.get(l.key) ?? 0;
+    const items = rendered.get(l.key) ?? [];
+    rendered.set(l.key, items);
     let spent = 0;
-    while (n < l.items.length) {
-      const size = measure(l.items[n] as string);
+    while (n < l.count) {
+      const text = l.item(n);
+      const size = measure(text);
       if (size > share - spent || size > remaining) break;
       spent += size;
       remaining -= size;
+      items.push(text);
       n++;
     }
     taken.set(l.key, n);
@@ -304,8 +324,8 @@ function assemble(r: RunReport, budget: number, measure: Measure, opts: Markdown
     if (!l) continue;
     const n = taken.get(key) ?? 0;
     parts.push(l.head);
-    for (let i = 0; i < n; i++) parts.push(l.items[i] as string);
-    const omitted = l.items.length - n + l.alreadyOmitted;
+    parts.push(...(rendered.get(key) ?? []));
+    const omitted = l.count - n + l.alreadyOmitted;
     if (omitted > 0) parts.push(l.omittedNote(omitted));
     if (l.foot) parts.push(l.foot);
   }
