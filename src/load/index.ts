@@ -18,7 +18,7 @@ export {
   DEFAULT_TREND_STATS,
 } from './k6-command.js';
 export type { BuildK6CommandOptions, K6Command, K6Arch, ExecutableProbe } from './k6-command.js';
-export { runLocalLoad, localLoadConfigSchema, expandRoutes } from './local-engine.js';
+export { runLocalLoad, localLoadConfigSchema, expandRoutes, routeName } from './local-engine.js';
 export type { LocalLoadConfig, LocalLoadConfigInput, LocalRoute, RunLocalLoadOptions, LocalLoadResult } from './local-engine.js';
 export { createFileBaselineStore, applyBaseline, figuresFromGate, baselineFileName, BaselineError, DEFAULT_NOISE_FLOOR_MS } from './baseline.js';
 export type { BaselineStore, BaselineFigures, RegressionPolicy } from './baseline.js';

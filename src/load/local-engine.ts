@@ -78,9 +78,16 @@ export function expandRoutes<T extends { weight?: number }>(routes: T[]): T[] {
   return out;
 }
 
-function toRequest(route: LocalRoute): autocannon.Request {
+/** The k6-style tag of a route's sub-metrics: `http_req_duration{name:GET /users}`. */
+export function routeName(route: LocalRoute): string {
+  return `${route.method ?? 'GET'} ${route.path}`;
+}
+
+function toRequest(route: LocalRoute, onResponse: () => void): autocannon.Request {
   const headers: Record<string, string> = { ...(route.headers ?? {}) };
-  const req: autocannon.Request = { method: route.method ?? 'GET', path: route.path };
+  // autocannon calls a request's onResponse synchronously right before the client's `response` event for it, so
+  // the listener below knows which route each latency belongs to.
+  const req: autocannon.Request = { method: route.method ?? 'GET', path: route.path, onResponse };
   if (route.body !== undefined) {
     if (typeof route.body === 'string') {
       req.body = route.body;
@@ -115,6 +122,9 @@ export function runLocalLoad(opts: RunLocalLoadOptions): Promise<LocalLoadResult
   if (opts.routes.length === 0) return Promise.reject(new Error('local load: no routes to request'));
   const all = newHistogram();
   const expected = newHistogram();
+  const perRoute = new Map<string, { histogram: Histogram; count: number; failed: number }>();
+  for (const route of opts.routes) perRoute.set(routeName(route), { histogram: newHistogram(), count: 0, failed: 0 });
+  let respondedRoute: string | undefined;
   const statusCounts: Record<string, number> = {};
   let responses = 0;
   let failedResponses = 0;
@@ -130,7 +140,12 @@ export function runLocalLoad(opts: RunLocalLoadOptions): Promise<LocalLoadResult
         // autocannon checks its stop flag once per sample: 100 ms keeps the duration and aborts precise.
         sampleInt: 100,
         timeout: Math.max(1, Math.ceil((opts.requestTimeoutMs ?? 10_000) / 1000)),
-        requests: expandRoutes(opts.routes).map(toRequest),
+        requests: expandRoutes(opts.routes).map((route) => {
+          const name = routeName(route);
+          return toRequest(route, () => {
+            respondedRoute = name;
+          });
+        }),
       },
       (err: Error | null) => {
         opts.signal?.removeEventListener('abort', onAbort);
@@ -146,8 +161,16 @@ export function runLocalLoad(opts: RunLocalLoadOptions): Promise<LocalLoadResult
       statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
       const us = Math.max(1, Math.round(responseTime * 1000));
       all.recordValue(us);
-      if (statusCode >= 200 && statusCode < 400) expected.recordValue(us);
+      const ok = statusCode >= 200 && statusCode < 400;
+      if (ok) expected.recordValue(us);
       else failedResponses++;
+      const route = respondedRoute === undefined ? undefined : perRoute.get(respondedRoute);
+      respondedRoute = undefined;
+      if (route) {
+        route.count++;
+        route.histogram.recordValue(us);
+        if (!ok) route.failed++;
+      }
     });
     instance.on('reqError', () => {
       connectionErrors++;
@@ -178,6 +201,19 @@ export function runLocalLoad(opts: RunLocalLoadOptions): Promise<LocalLoadResult
     if (expected.totalCount > 0) {
       const name = 'http_req_duration{expected_response:true}';
       metrics[name] = { name, type: 'trend', values: trendValues(expected, percentiles), thresholds: [] };
+    }
+    // Per-route sub-metrics, named like k6's `name` tag (connection errors cannot be attributed to a route).
+    for (const [name, r] of perRoute) {
+      if (r.count === 0) continue;
+      const tag = `{name:${name}}`;
+      metrics[`http_reqs${tag}`] = { name: `http_reqs${tag}`, type: 'counter', values: { count: r.count, rate: r.count / (elapsedMs / 1000) }, thresholds: [] };
+      metrics[`http_req_failed${tag}`] = {
+        name: `http_req_failed${tag}`,
+        type: 'rate',
+        values: { rate: r.failed / r.count, passes: r.failed, fails: r.count - r.failed },
+        thresholds: [],
+      };
+      metrics[`http_req_duration${tag}`] = { name: `http_req_duration${tag}`, type: 'trend', values: trendValues(r.histogram, percentiles), thresholds: [] };
     }
     const codes = Object.entries(statusCounts)
       .map(([code, n]) => `${code}×${n}`)

@@ -77,6 +77,16 @@ describe('the local load engine', () => {
     expect(d.count).toBe(total - result.connectionErrors);
     // The 2xx/3xx-only trend excludes the 500s.
     expect(m['http_req_duration{expected_response:true}']?.values.count).toBe(total - failed);
+    // Per-route sub-metrics: the slow route carries the latency, the error route the failures.
+    const slow = m['http_req_duration{name:GET /slow}']?.values ?? {};
+    const fast = m['http_req_duration{name:GET /fast}']?.values ?? {};
+    expect(slow.min).toBeGreaterThanOrEqual(SLOW_MS * 0.95);
+    expect(fast['p(95)']).toBeLessThan(SLOW_MS / 2);
+    expect(m['http_req_failed{name:GET /error}']?.values.rate).toBe(1);
+    expect(m['http_req_failed{name:GET /fast}']?.values.rate).toBe(0);
+    const perRoute = ['GET /fast', 'GET /slow', 'GET /error'].map((r) => m[`http_reqs{name:${r}}`]?.values.count ?? 0);
+    expect(perRoute.reduce((a, b) => a + b, 0)).toBe(total - result.connectionErrors);
+    expect(Math.abs((perRoute[1] ?? 0) - served.slow)).toBeLessThanOrEqual(4);
     expect(result.summary.format).toBe('local');
     expect(result.summary.durationMs).toBeGreaterThanOrEqual(1400);
 
