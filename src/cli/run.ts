@@ -14,6 +14,7 @@ import { createReportWriter } from '../pipeline/report-writer.js';
 import { createRuntime, runPipeline, type PipelineDeps } from '../pipeline/run-pipeline.js';
 import { maskSecrets, type PipelineRuntime } from '../pipeline/stages.js';
 import { runProcess } from '../process/run-process.js';
+import { ingestJUnitFiles } from '../reports/index.js';
 import { createProvider } from '../services/index.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { createProgress, formatSeconds } from './progress.js';
@@ -42,6 +43,10 @@ export function createPipelineDeps(opts: { runtime: PipelineRuntime; color: bool
       (await glob(patterns, { cwd, ignore: ['**/node_modules/**', '**/.git/**'], onlyFiles: true, expandDirectories: false })).sort(),
     readText: (p) => readFile(p, 'utf8'),
     installIsCurrent,
+    countFailedTests: async (path) => {
+      const { tests } = await ingestJUnitFiles([path]);
+      return tests.totals.failed + tests.totals.errored;
+    },
     runLoad: runLoadStage,
     log: (line) => opts.log(maskSecrets(line, opts.runtime.secrets)),
     report: createReportWriter({ color: opts.color }),

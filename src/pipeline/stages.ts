@@ -25,6 +25,8 @@ export interface StageDeps {
   /** Globs relative to `cwd`, ignoring node_modules; returns project-relative paths, sorted. */
   glob(patterns: string[], cwd: string): Promise<string[]>;
   readText(path: string): Promise<string>;
+  /** Failed + errored test cases in a JUnit file (0 when the file is missing or unreadable). */
+  countFailedTests(junitPath: string): Promise<number>;
   /** True when node_modules matches the lockfile (no install needed). */
   installIsCurrent(projectDir: string): Promise<boolean>;
   /** Runs the load smoke stage (service start + k6 or the local engine + the gate). */
@@ -308,9 +310,15 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
           logPath = r.logPath;
           junitPaths.push(junitPath);
           if (coverageDir) coveragePaths.push(join(coverageDir, 'coverage-summary.json'), join(coverageDir, 'lcov.info'));
+          const label = `${r.display}${runs.length > 1 ? ` (${run.label})` : ''}`;
           if (r.result.exitCode !== 0) {
             exitCode = r.result.exitCode;
-            failures.push(failureReason(`${r.display}${runs.length > 1 ? ` (${run.label})` : ''}`, r.result));
+            failures.push(failureReason(label, r.result));
+          } else if (!signal.aborted) {
+            // Some test setups clobber the runner's exit code (a library's exit hook calling process.exit(0)):
+            // the JUnit file is the second witness.
+            const failed = await deps.countFailedTests(junitPath);
+            if (failed > 0) failures.push(`"${label}" exited with code 0 but its JUnit report has ${failed} failed test(s)`);
           }
         }
         const outcome: StageOutcome = { status: failures.length ? 'failed' : 'passed', exitCode, logPath, junitPaths, coveragePaths };

@@ -85,6 +85,17 @@ describe('backend-ci run on a project (real processes)', () => {
     expect(annotations).toEqual([expect.objectContaining({ path: 'test/math.test.js', startLine: 9, level: 'failure' })]);
   });
 
+  it('fails a test stage whose command exits 0 although its JUnit report has failed tests', async () => {
+    const dir = project({ 'src/math.js': mathSrc, 'test/math.test.js': mathTest }, { 'test:unit': `sh -c 'vitest run "$@"; exit 0' sh` }, { services: '' });
+    const { code } = await run(dir, ['--skip', 'install']);
+    expect(code).toBe(1);
+    const result = JSON.parse(readFileSync(join(dir, '.backend-ci/report/result.json'), 'utf8'));
+    expect(result.stages.find((s: { id: string }) => s.id === 'unit')).toMatchObject({
+      status: 'failed',
+      reason: '"npm run test:unit" exited with code 0 but its JUnit report has 1 failed test(s)',
+    });
+  });
+
   it('exits 0 when every required stage passes, with coverage collected from vitest', async () => {
     const passing = mathTest.replace('toBe(-4)', 'toBe(-3)');
     const dir = project({ 'src/math.js': mathSrc, 'test/math.test.js': passing }, { 'test:unit': 'vitest run' }, { services: '' });
