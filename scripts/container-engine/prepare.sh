@@ -148,6 +148,8 @@ ensure_image() {
     timed "import base image" import_base
   fi
   timed "build $image" build_image "$image" "$dir" "$hash"
+  # The image this build replaced, now untagged.
+  podman image prune -f --filter "label=$recipe_label" >/dev/null 2>&1 || true
 }
 
 stop_service() {

@@ -51,7 +51,8 @@ export interface ContainerRecipe {
 }
 
 export const POSTGRES_USER = 'postgres';
-export const POSTGRES_DB = 'backend_ci';
+/** The default database: images create it at initdb, so no extra step delays readiness. */
+export const POSTGRES_DB = 'postgres';
 
 /**
  * The recipe for `kind` with `password`. The password must be URL-safe (the generator uses base64url), so it goes into

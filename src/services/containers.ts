@@ -56,14 +56,20 @@ class TrackedContainer extends GenericContainer {
   }
 }
 
-/** Every container of one start(): removed together on failure, cancellation or stop(); each one once. */
+/**
+ * Every container of one start(), known by id (reported at creation) and by its session label: removed together on
+ * failure, cancellation or stop(). Removal is retried and finishes with a sweep by label, so a container the engine
+ * was still creating when we first tried is not left behind.
+ */
 class ContainerGroup {
   private readonly ids = new Set<string>();
-  private readonly removals = new Map<string, Promise<void>>();
+  private readonly removed = new Set<string>();
   private isClosed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly client: ContainerRuntimeClient,
+    private readonly session: string,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -74,32 +80,66 @@ class ContainerGroup {
   add(id: string): void {
     this.ids.add(id);
     // Created after the group was closed (a start still in flight when another failed or the run was cancelled).
-    if (this.isClosed) void this.removeOnce(id);
+    if (this.isClosed) void this.remove(id);
   }
 
-  /** Removes every container created so far (and, from now on, any created later). Never throws. */
-  async close(): Promise<void> {
+  /**
+   * Removes every container of the session (known ids plus a sweep by label). Passes run one after the other, so a
+   * call made after a container was created always covers it. Never throws.
+   */
+  close(): Promise<void> {
     this.isClosed = true;
-    await Promise.all([...this.ids].map((id) => this.removeOnce(id)));
+    this.closing = (this.closing ?? Promise.resolve()).then(() => this.removeAll());
+    return this.closing;
   }
 
-  private removeOnce(id: string): Promise<void> {
-    let removal = this.removals.get(id);
-    if (!removal) {
-      removal = this.remove(id);
-      this.removals.set(id, removal);
+  private async removeAll(): Promise<void> {
+    let left: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const ids = new Set([...this.ids, ...(await this.listSession())]);
+      left = [...ids].filter((id) => !this.removed.has(id));
+      if (left.length === 0) return;
+      const results = await Promise.all(left.map((id) => this.remove(id)));
+      if (results.every(Boolean)) return;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
-    return removal;
+    left = left.filter((id) => !this.removed.has(id));
+    if (left.length > 0) {
+      this.log(
+        `warning: could not remove container(s) ${left.map((id) => id.slice(0, 12)).join(', ')}; remove them with ` +
+          `\`docker rm -f\` (label ${CONTAINER_LABELS.session}=${this.session})`,
+      );
+    }
   }
 
-  private async remove(id: string): Promise<void> {
+  private async listSession(): Promise<string[]> {
+    try {
+      const list = await this.client.container.dockerode.listContainers({
+        all: true,
+        filters: { label: [`${CONTAINER_LABELS.session}=${this.session}`] },
+      });
+      return list.map((c) => c.Id);
+    } catch (err) {
+      this.log(`warning: could not list the service containers: ${describeError(err)}`);
+      return [];
+    }
+  }
+
+  /** Force-removes one container; true when it is gone. */
+  private async remove(id: string): Promise<boolean> {
+    if (this.removed.has(id)) return true;
     try {
       await this.client.container.getById(id).remove({ force: true, v: true });
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
-      if (status === 404) return; // already gone (testcontainers removes a container that failed its wait strategy)
-      this.log(`warning: could not remove container ${id.slice(0, 12)}: ${describeError(err)}`);
+      if (status !== 404) {
+        this.log(`warning: removing container ${id.slice(0, 12)} failed (will retry): ${describeError(err)}`);
+        return false;
+      }
+      // 404: already gone (testcontainers removes a container that failed its wait strategy)
     }
+    this.removed.add(id);
+    return true;
   }
 }
 
@@ -123,6 +163,38 @@ function logTail(secret: string): { consume: (stream: NodeJS.ReadableStream) => 
     },
     lines: () => [...lines],
   };
+}
+
+/** Docker's log stream framing (no TTY): 8-byte headers [stream 0-2, 0, 0, 0, size (uint32 BE)] before each payload. */
+export function demuxLogs(buf: Buffer): string {
+  const isHeader = (at: number): boolean =>
+    at + 8 <= buf.length && buf[at]! <= 2 && buf[at + 1] === 0 && buf[at + 2] === 0 && buf[at + 3] === 0;
+  if (!isHeader(0)) return buf.toString('utf8'); // a TTY container's raw output
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (isHeader(offset)) {
+    const size = buf.readUInt32BE(offset + 4);
+    parts.push(buf.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The state and last output of a container that failed to start, e.g. `exited with code 127; output: ...`. */
+async function describeContainer(client: ContainerRuntimeClient, id: string, secret: string): Promise<string> {
+  try {
+    const container = client.container.getById(id);
+    const info = await container.inspect();
+    const state = info.State.Running ? 'the container is running' : `the container exited with code ${info.State.ExitCode}`;
+    const logs = (await container.logs({ stdout: true, stderr: true, follow: false, tail: LOG_TAIL_LINES })) as unknown as Buffer;
+    const lines = demuxLogs(Buffer.from(logs))
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.replaceAll(secret, '***'));
+    return lines.length > 0 ? `${state}; its last output:\n  ${lines.join('\n  ')}` : `${state} without output`;
+  } catch (err) {
+    return `its state could not be read: ${describeError(err)}`;
+  }
 }
 
 function imageHint(kind: ServiceKind): string {
@@ -149,6 +221,7 @@ async function startOne({ spec, envVar, image, session, client, group, ctx }: St
   const password = randomBytes(18).toString('base64url');
   const recipe = recipeFor(spec.kind, password);
   const tail = logTail(password);
+  let containerId: string | undefined;
 
   let present: boolean;
   try {
@@ -158,7 +231,10 @@ async function startOne({ spec, envVar, image, session, client, group, ctx }: St
   }
   if (!present) ctx.log(`${formatServiceSpec(spec)}: image ${image} is not present locally; pulling it`);
 
-  const container = new TrackedContainer(image, (id) => group.add(id))
+  const container = new TrackedContainer(image, (id) => {
+    containerId = id;
+    group.add(id);
+  })
     .withExposedPorts(recipe.port)
     .withCommand(recipe.command)
     .withEnvironment(recipe.environment)
@@ -178,7 +254,8 @@ async function startOne({ spec, envVar, image, session, client, group, ctx }: St
     if (group.closed) throw new ServiceStartError(`${what}: start interrupted (cleaning up).`, spec);
     const reason = describeError(err).replaceAll(password, '***');
     const logs = tail.lines();
-    const logText = logs.length > 0 ? ` Last container output:\n  ${logs.join('\n  ')}` : '';
+    let logText = logs.length > 0 ? ` Last container output:\n  ${logs.join('\n  ')}` : '';
+    if (containerId !== undefined && logs.length === 0) logText = ` ${await describeContainer(client, containerId, password)}`;
     if (!present) {
       throw new ServiceStartError(`${what}: the image is not present locally and pulling it failed: ${reason}. ${imageHint(spec.kind)}`, spec);
     }
@@ -226,8 +303,8 @@ export function createContainersProvider(opts: ContainersProviderOptions = {}): 
       if (specs.length === 0) return { services: [], env: {}, secrets: [], stop: async () => undefined };
 
       const { client } = await connectToEngine({ dockerHost: opts.dockerHost, signal: ctx.signal });
-      const group = new ContainerGroup(client, ctx.log);
       const session = randomUUID();
+      const group = new ContainerGroup(client, session, ctx.log);
       const failures: ServiceStartError[] = [];
       let cancelled = false;
       const onAbort = (): void => {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Entrypoint of backend-ci/postgres: initialises PGDATA on first start (superuser POSTGRES_USER, default postgres,
 # with POSTGRES_PASSWORD; database POSTGRES_DB, default the user's name), then runs the server as the postgres user,
-# listening on every address with password (scram-sha-256) authentication for TCP clients.
+# listening on every address with password (scram-sha-256) authentication for TCP clients. POSTGRES_INITDB_ARGS and
+# POSTGRES_HOST_AUTH_METHOD work as in the official image.
 set -eu
 
 case "${1:-postgres}" in
@@ -31,13 +32,14 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   printf '%s\n' "${POSTGRES_PASSWORD:-}" > "$pwfile"
   chown postgres "$pwfile"
   as_postgres initdb --username="$user" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
-    --auth-local=trust --auth-host="$auth" -D "$PGDATA" >/dev/null
+    --auth-local=trust --auth-host="$auth" ${POSTGRES_INITDB_ARGS:-} -D "$PGDATA" >/dev/null
   rm -f "$pwfile"
   printf 'host all all all %s\n' "$auth" >> "$PGDATA/pg_hba.conf"
   if [ "$db" != postgres ]; then
     # Single-user mode runs as the bootstrap superuser: no temporary server, so the "ready" log line appears once.
+    # Without fsync: a fresh throwaway cluster (sync it yourself if the data must survive a host crash).
     printf 'CREATE DATABASE "%s";\n' "$(printf '%s' "$db" | sed 's/"/""/g')" \
-      | as_postgres postgres --single -D "$PGDATA" -j postgres >/dev/null
+      | as_postgres postgres --single -D "$PGDATA" -c fsync=off -c log_min_messages=warning -j postgres >/dev/null
   fi
   echo "backend-ci/postgres: initialised $PGDATA (user $user, database $db)"
 fi
