@@ -43,11 +43,11 @@ export interface ActionCliIO extends CliIO {
   onSecret: (value: string) => void;
 }
 
-function defaults(): ActionDeps {
+function defaults(env: NodeJS.ProcessEnv): ActionDeps {
   return {
-    env: process.env,
+    env,
     cwd: process.cwd(),
-    core: actionsCore(),
+    core: actionsCore(env),
     runEngine: runCommand,
     createApi: createGitHubApi,
     sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
@@ -57,7 +57,7 @@ function defaults(): ActionDeps {
 }
 
 export async function run(overrides: Partial<ActionDeps> = {}): Promise<ActionResult> {
-  const deps: ActionDeps = { ...defaults(), ...overrides };
+  const deps: ActionDeps = { ...defaults(overrides.env ?? process.env), ...overrides };
   const { core, env } = deps;
   const fail = (message: string): ActionResult => {
     core.setFailed(message);
@@ -110,6 +110,7 @@ export async function run(overrides: Partial<ActionDeps> = {}): Promise<ActionRe
     publish = await publishReport({
       outDir,
       folder,
+      paths: { workspace: resolve(deps.cwd, env.GITHUB_WORKSPACE ?? '.'), projectDir },
       core,
       context,
       ...(api ? { api } : {}),

@@ -4,6 +4,7 @@
  * files named by GITHUB_OUTPUT / GITHUB_STEP_SUMMARY and prints workflow commands on stdout).
  */
 import * as core from '@actions/core';
+import { appendFile } from 'node:fs/promises';
 
 export interface AnnotationPlace {
   title?: string;
@@ -24,7 +25,12 @@ export interface ActionCore {
   appendSummary(markdown: string): Promise<boolean>;
 }
 
-export function actionsCore(): ActionCore {
+/**
+ * The real runner protocol. The job summary is appended to the file named by the (injected) env's
+ * GITHUB_STEP_SUMMARY — what `core.summary.write()` does — because `core.summary` is a process-wide singleton that
+ * caches the first file path it sees, which would tie every later run in the same process to the first one's file.
+ */
+export function actionsCore(env: NodeJS.ProcessEnv = process.env): ActionCore {
   return {
     setOutput: (name, value) => core.setOutput(name, value),
     setSecret: (value) => core.setSecret(value),
@@ -34,8 +40,9 @@ export function actionsCore(): ActionCore {
     error: (message, place) => core.error(message, place),
     setFailed: (message) => core.setFailed(message),
     appendSummary: async (markdown) => {
-      if (!process.env.GITHUB_STEP_SUMMARY) return false;
-      await core.summary.addRaw(markdown, true).write();
+      const file = env.GITHUB_STEP_SUMMARY;
+      if (!file) return false;
+      await appendFile(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
       return true;
     },
   };

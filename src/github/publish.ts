@@ -5,6 +5,7 @@
  * warning saying what and why, and listed under "Reporting notes" in the job summary, which is written last.
  */
 import type { ActionCore } from './action-core.js';
+import { toRepoRelative } from './annotation-paths.js';
 import { emitCommandAnnotations, publishCheckRun } from './annotations.js';
 import type { GitHubApi } from './api.js';
 import type { RunContext } from './context.js';
@@ -29,6 +30,8 @@ export interface PublishOptions {
   readText?: ReadText;
   /** The report folder, when the caller has already read it. */
   folder?: ReportFolder;
+  /** Makes annotation paths repository-relative when the project is in a sub-folder of the workspace. */
+  paths?: { workspace: string; projectDir: string };
 }
 
 export interface PublishOutcome {
@@ -91,7 +94,7 @@ export async function publishReport(options: PublishOptions): Promise<PublishOut
   }
 
   // Failure annotations.
-  const annotations = folder.annotations;
+  const annotations = options.paths ? toRepoRelative(folder.annotations, options.paths.workspace, options.paths.projectDir) : folder.annotations;
   if (options.annotations !== 'off' && annotations.length > 0) {
     let useCommands = options.annotations === 'commands' || !api;
     if (!useCommands && api) {
