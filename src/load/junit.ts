@@ -11,7 +11,8 @@ const junitBuilder = junitReportBuilder as unknown as Builder;
 
 const figure = (n: number | null): string => (n === null ? 'n/a' : String(Number(n.toPrecision(6))));
 
-export function gateJUnitXml(gate: GateReport, suiteName = `load smoke gate (${gate.engine})`): string {
+/** `details`: multi-line context of a failure (e.g. the service's log tail), attached to the failing run case. */
+export function gateJUnitXml(gate: GateReport, details?: string, suiteName = `load smoke gate (${gate.engine})`): string {
   const builder = junitBuilder.newBuilder();
   const suite = builder.testSuite().name(suiteName);
   if (gate.durationMs !== undefined) suite.time(gate.durationMs / 1000);
@@ -26,9 +27,12 @@ export function gateJUnitXml(gate: GateReport, suiteName = `load smoke gate (${g
       tc.failure(`${t.metric} ${t.expression} crossed: observed ${figure(t.observed)}${t.note ? ` (${t.note})` : ''}`, 'threshold');
     }
   }
-  const thresholdFailed = gate.thresholds.some((t) => !t.passed);
-  if (!gate.passed && !thresholdFailed) {
-    suite.testCase().className(className).name('load run').failure(gate.reason ?? 'the load gate failed', 'run');
+  // A failure that is not one crossed threshold (k6 exit code, service crash, ...) gets its own case.
+  const crossed = gate.thresholds.filter((t) => !t.passed).map((t) => `${t.metric} ${t.expression}`);
+  const onlyThresholds = gate.reason === `thresholds crossed: ${crossed.join(', ')}`;
+  if (!gate.passed && !onlyThresholds) {
+    const tc = suite.testCase().className(className).name('load run').failure(gate.reason ?? 'the load gate failed', 'run');
+    if (details) tc.standardError(details);
   }
   return builder.build();
 }

@@ -80,7 +80,10 @@ export interface SmokeStageResult {
   /** The service's combined output. */
   serviceLogPath: string;
   status: StageStatus;
+  /** One line (as GateReport.reason). */
   reason?: string;
+  /** Multi-line context for a failure: the tail of the service's or k6's output. Also in the JUnit file. */
+  details?: string;
 }
 
 /** The real side effects. */
@@ -101,6 +104,17 @@ function failedGate(engine: GateReport['engine'], reason: string): GateReport {
   return { engine, passed: false, reason, thresholds: [], requests: 0, failedRate: 0, p95Ms: null, p99Ms: null };
 }
 
+/** ` (last output: "...")` from a process's output tail, or nothing. */
+function lastLine(output: string): string {
+  const line = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .pop();
+  if (!line) return '';
+  return ` (last output: ${JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line)})`;
+}
+
 function failGate(gate: GateReport, reason: string): GateReport {
   return { ...gate, passed: false, reason: gate.reason ? `${reason}; ${gate.reason}` : reason };
 }
@@ -116,6 +130,7 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
   const k6Binary = scriptPath ? deps.findK6(opts.env) : null;
   const engine: GateReport['engine'] = k6Binary ? 'k6' : 'local';
   let summaryPath: string | null = null;
+  let details: string | undefined;
 
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), opts.timeoutMs ?? 300_000);
@@ -124,11 +139,15 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
 
   const finish = async (gate: GateReport): Promise<SmokeStageResult> => {
     clearTimeout(timer);
-    await writeFile(junitPath, gateJUnitXml(gate));
+    await writeFile(junitPath, gateJUnitXml(gate, details));
     const status: StageStatus = opts.signal?.aborted ? 'cancelled' : timeout.signal.aborted ? 'timed-out' : gate.passed ? 'passed' : 'failed';
     log(`load gate ${gate.passed ? 'passed' : `failed: ${gate.reason ?? ''}`}`);
     const result: SmokeStageResult = { gate, junitPath, summaryPath, serviceLogPath, status };
     if (!gate.passed && gate.reason) result.reason = gate.reason;
+    if (!gate.passed && details) {
+      result.details = details;
+      log(details);
+    }
     return result;
   };
 
@@ -192,7 +211,8 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
       if (health.why === 'exited') {
         const exit = health.exit;
         const how = exit.spawnError ?? `exited with ${exit.signal ?? `code ${exit.exitCode}`}`;
-        return finish(failedGate(engine, `the service ${how} before ${healthUrl} answered; last log lines:\n${tailLines(exit.outputTail)}`));
+        details = `the service's last log lines:\n${tailLines(exit.outputTail)}`;
+        return finish(failedGate(engine, `the service ${how} before ${healthUrl} answered${lastLine(exit.outputTail)}; log: ${serviceLogPath}`));
       }
       if (health.why === 'timeout') {
         return finish(
@@ -210,7 +230,8 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
     }
     if (serviceExit && !stageSignal.aborted) {
       const how = serviceExit.signal ?? `code ${serviceExit.exitCode}`;
-      gate = failGate(gate, `the service exited during the load (${how}); last log lines:\n${tailLines(serviceExit.outputTail)}`);
+      details = `the service's last log lines:\n${tailLines(serviceExit.outputTail)}`;
+      gate = failGate(gate, `the service exited during the load (${how})${lastLine(serviceExit.outputTail)}; log: ${serviceLogPath}`);
     }
   } catch (err) {
     gate = failedGate(engine, `load run failed: ${(err as Error).message}`);
@@ -256,7 +277,8 @@ export async function runSmokeStage(opts: SmokeStageOptions, deps: SmokeStageDep
     if (res.exitCode === null) gate = failGate(gate, `k6 was stopped by ${res.signal ?? 'a signal'}`);
     if (parseProblem) gate = failGate(gate, parseProblem);
     if (!gate.passed && res.outputTail && res.exitCode !== 0 && res.exitCode !== 99) {
-      gate = { ...gate, reason: `${gate.reason ?? ''}; k6 output:\n${tailLines(res.outputTail, 15)}` };
+      details = `k6's last output lines:\n${tailLines(res.outputTail, 15)}`;
+      gate = { ...gate, reason: `${gate.reason ?? ''}${lastLine(res.outputTail)}` };
     }
     return gate;
   }

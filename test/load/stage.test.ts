@@ -119,6 +119,7 @@ describe('runSmokeStage with the local engine against a real service process', (
     const cwd = project();
     const r = await runSmokeStage(options(cwd, {}, { thresholds: { p95Ms: 0.001 } }), deps());
     expect(r.status).toBe('failed');
+    expect(r.reason ?? '').not.toContain('\n');
     expect(r.gate.passed).toBe(false);
     expect(r.reason).toBe('thresholds crossed: http_req_duration p(95)<0.001');
     expect(readFileSync(r.junitPath, 'utf8')).toMatch(/<failure message="http_req_duration p\(95\)&lt;0\.001 crossed: observed [\d.]+" type="threshold"/);
@@ -128,8 +129,14 @@ describe('runSmokeStage with the local engine against a real service process', (
     const d = deps();
     const r = await runSmokeStage(options(project(), { SERVICE_MODE: 'exit-early' }), d);
     expect(r.status).toBe('failed');
-    expect(r.reason).toMatch(/^the service exited with code 1 before http:\/\/127\.0\.0\.1:\d+\/health answered; last log lines:\n {2}\| boom: cannot connect to the database/);
-    expect(readFileSync(r.junitPath, 'utf8')).toContain('<testcase classname="load.local" name="load run"');
+    expect(r.reason ?? '').not.toContain('\n');
+    expect(r.reason).toMatch(
+      /^the service exited with code 1 before http:\/\/127\.0\.0\.1:\d+\/health answered \(last output: "boom: cannot connect to the database at postgres:\/\/db:5432"\); log: \S+service\.log$/,
+    );
+    expect(r.details).toBe("the service's last log lines:\n  | boom: cannot connect to the database at postgres://db:5432");
+    const xml = readFileSync(r.junitPath, 'utf8');
+    expect(xml).toContain('<testcase classname="load.local" name="load run"');
+    expect(xml).toMatch(/<system-err>.*boom: cannot connect to the database/s);
     expect(await groupAlive(d.started[0]?.pid)).toBe(false);
   });
 
@@ -137,6 +144,7 @@ describe('runSmokeStage with the local engine against a real service process', (
     const d = deps();
     const r = await runSmokeStage(options(project(), { SERVICE_MODE: 'never-healthy' }, { healthTimeoutMs: 800 }), d);
     expect(r.status).toBe('failed');
+    expect(r.reason ?? '').not.toContain('\n');
     expect(r.reason).toMatch(/^the service did not become healthy: http:\/\/127\.0\.0\.1:\d+\/health did not answer 2xx within 800 ms \(last: HTTP 503\)/);
     expect(await groupAlive(d.started[0]?.pid)).toBe(false);
   });
@@ -150,7 +158,9 @@ describe('runSmokeStage with the local engine against a real service process', (
     );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.status).toBe('failed');
-    expect(r.reason).toMatch(/^the service exited during the load \(code 3\); last log lines:\n(.|\n)*fatal: out of memory \(simulated crash\)/);
+    expect(r.reason ?? '').not.toContain('\n');
+    expect(r.reason).toMatch(/^the service exited during the load \(code 3\) \(last output: "fatal: out of memory \(simulated crash\)"\); log: /);
+    expect(r.details).toMatch(/listening on \d+ \(mode crash-after\)\n {2}\| fatal: out of memory/);
     expect(await groupAlive(d.started[0]?.pid)).toBe(false);
   });
 
@@ -194,6 +204,7 @@ describe('runSmokeStage with the local engine against a real service process', (
       const d = deps();
       const r = await runSmokeStage(options(project(), {}, { port }), d);
       expect(r.status).toBe('failed');
+    expect(r.reason ?? '').not.toContain('\n');
       expect(r.reason).toBe(`port ${port} is already in use: stop what listens there or choose another port`);
       expect(d.started).toHaveLength(0);
     } finally {
@@ -207,6 +218,7 @@ describe('runSmokeStage with the local engine against a real service process', (
       deps(),
     );
     expect(r.status).toBe('failed');
+    expect(r.reason ?? '').not.toContain('\n');
     expect(r.gate.thresholds[0]).toMatchObject({ metric: 'http_req_durations', passed: false });
     expect(r.gate.thresholds[0]?.note).toMatch(/^unknown metric "http_req_durations": not in the summary \(it has: http_req_duration, /);
   });
@@ -286,6 +298,7 @@ describe('runSmokeStage with k6 (a stand-in binary at the process boundary: k6 i
     scriptIn(cwd);
     const r = await runSmokeStage(options(cwd, k6Env('crossed', 'local-v2.2.0-summary-export-fail.json', join(cwd, 'a.json')), { k6Script: 'smoke.js' }), k6Deps());
     expect(r.status).toBe('failed');
+    expect(r.reason ?? '').not.toContain('\n');
     expect(r.reason).toBe('thresholds crossed: http_req_duration p(95)<0.001');
   });
 
@@ -295,7 +308,11 @@ describe('runSmokeStage with k6 (a stand-in binary at the process boundary: k6 i
     const d = k6Deps();
     const r = await runSmokeStage(options(cwd, k6Env('exception', 'x', join(cwd, 'a.json')), { k6Script: 'smoke.js' }), d);
     expect(r.status).toBe('failed');
-    expect(r.reason).toMatch(/^k6 exited 107: the script threw an exception .*; k6 wrote no summary; no requests were made; k6 output:\n(.|\n)*ReferenceError: usr is not defined/);
+    expect(r.reason ?? '').not.toContain('\n');
+    expect(r.reason).toMatch(
+      /^k6 exited 107: the script threw an exception .*; k6 wrote no summary; no requests were made \(last output: "at default \(file:\/\/\/scripts\/smoke\.js:12:3\(14\)\)"\)$/,
+    );
+    expect(r.details).toContain('ReferenceError: usr is not defined');
     expect(r.gate.thresholds.find((t) => t.source === 'input')).toMatchObject({ passed: false, note: 'not evaluated: the run produced no summary' });
     expect(r.summaryPath).toBeNull();
     expect(await groupAlive(d.started[0]?.pid)).toBe(false);
@@ -305,7 +322,7 @@ describe('runSmokeStage with k6 (a stand-in binary at the process boundary: k6 i
     const cwd = project();
     scriptIn(cwd);
     const r = await runSmokeStage(options(cwd, k6Env('invalid', 'x', join(cwd, 'a.json')), { k6Script: 'smoke.js' }), k6Deps());
-    expect(r.reason).toMatch(/^k6 exited 104: invalid configuration or threshold expression(.|\n)*no metric name "http_req_durations" found/);
+    expect(r.reason).toMatch(/^k6 exited 104: invalid configuration or threshold expression.*no metric name \\"http_req_durations\\" found/);
   });
 
   it('fails a missing script before starting the service', async () => {
@@ -313,6 +330,7 @@ describe('runSmokeStage with k6 (a stand-in binary at the process boundary: k6 i
     const d = k6Deps();
     const r = await runSmokeStage(options(cwd, k6Env('pass', 'x', join(cwd, 'a.json')), { k6Script: 'tests/load/missing.ts' }), d);
     expect(r.status).toBe('failed');
+    expect(r.reason ?? '').not.toContain('\n');
     expect(r.reason).toBe(`k6 script not found: ${join(cwd, 'tests/load/missing.ts')} (check the k6-script input / --k6-script path)`);
     expect(d.started).toHaveLength(0);
     expect(existsSync(r.junitPath)).toBe(true);
