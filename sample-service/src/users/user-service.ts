@@ -101,7 +101,8 @@ export function createUserService(deps: UserServiceDeps): UserService {
       const hit = await cached(id);
       if (hit) return hit;
       const user = await users.findById(id);
-      if (user) {
+      // A pending user changes as soon as its CRM registration ends; caching it would race that update.
+      if (user && user.crmStatus !== 'pending') {
         try {
           await cache.set(userCacheKey(id), JSON.stringify(user), ttl);
         } catch (error) {

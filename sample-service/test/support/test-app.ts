@@ -131,7 +131,7 @@ export async function startTestApp(crmOptions: Omit<CrmClientOptions, 'baseUrl'>
       created.add(id);
     },
     async crmOutcome(id) {
-      // Read the database, not GET /users/:id: polling the API would cache the pending user.
+      // Read the database: the test sees the outcome itself, not the API's view of it.
       return vi.waitFor(
         async () => {
           const { rows } = await db.query<{ crm_status: string }>('SELECT crm_status FROM users WHERE id = $1', [id]);

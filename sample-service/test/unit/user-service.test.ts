@@ -48,15 +48,17 @@ describe('creating a user', () => {
     );
   });
 
-  it('drops a user cached while the registration was pending, so reads show the outcome', async () => {
+  it('does not cache a user whose registration is pending, so reads show the outcome as soon as it is known', async () => {
     const release = crm.hold();
     const user = await service.create({ email: 'ada@example.test', name: 'Ada' });
     expect((await service.get(user.id))?.crmStatus).toBe('pending');
+    expect(cache.entries.size).toBe(0);
 
     release();
     await service.drain();
 
     expect((await service.get(user.id))?.crmStatus).toBe('synced');
+    expect(cache.entries.size).toBe(1);
   });
 
   it('lets a duplicate email error through without calling the CRM again', async () => {
