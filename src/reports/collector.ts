@@ -62,14 +62,30 @@ function mix(s: string): void {
 }
 
 /** 53-bit hash of a test identity (exported for tests). */
+let lastScope = '';
+let lastClass = '';
+let prefix1 = 0;
+let prefix2 = 0;
+let prefixValid = false;
+
 export function identityHash(scope: string, classname: string, name: string): number {
-  h1 = 0x811c9dc5;
-  h2 = 0x9747b28c;
-  mix(scope);
-  mix(classname);
+  // Consecutive test cases usually share suite and classname: reuse the hash state of that prefix.
+  if (!prefixValid || scope !== lastScope || classname !== lastClass) {
+    h1 = 0x811c9dc5;
+    h2 = 0x9747b28c;
+    mix(scope);
+    mix(classname);
+    prefix1 = h1;
+    prefix2 = h2;
+    lastScope = scope;
+    lastClass = classname;
+    prefixValid = true;
+  }
+  h1 = prefix1;
+  h2 = prefix2;
   mix(name);
-  // never 0 (0 marks an empty KeyTable cell)
-  return (h1 >>> 0) * 0x200000 + (((h2 >>> 0) & 0x1fffff) | 1);
+  const key = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  return key === 0 ? 1 : key; // never 0: 0 marks an empty KeyTable cell
 }
 
 /**
