@@ -42,8 +42,6 @@ const common: BuildOptions = {
   legalComments: 'none',
   logLevel: 'warning',
   sourcemap: false,
-  // jsonc-parser's `main` is a UMD build whose dynamic require()s esbuild cannot follow; its ESM build can be bundled.
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 export async function buildAll(outDir: string): Promise<string[]> {
@@ -56,6 +54,9 @@ export async function buildAll(outDir: string): Promise<string[]> {
     entryPoints: [join(root, 'src/action/index.ts')],
     outfile: action,
     external: ACTION_EXTERNALS,
+    // jsonc-parser's `main` is a UMD build whose dynamic require()s esbuild cannot follow; its ESM build bundles.
+    // (Only when bundling: Node itself cannot load that ESM build, whose imports lack file extensions.)
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     banner: { js: `// backend-ci GitHub Action, bundled by scripts/build.ts: do not edit.\n${ESM_SHIMS}` },
   });
   await build({

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,12 @@ describe('dist/', () => {
     expect(problems, `${problems.join('; ')}: run npm run build and commit dist/`).toEqual([]);
   });
 
-  it('starts the CLI with a node shebang', () => {
+  it('starts the CLI with a node shebang, and the CLI runs from the package (its dependencies stay external)', () => {
     expect(readFileSync(join(fresh, 'cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // Next to the package's node_modules, as after `npm install backend-ci`.
+    const help = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', '--help'], { encoding: 'utf8' });
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(/^Usage: backend-ci run/);
   });
 });
 
