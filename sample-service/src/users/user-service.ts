@@ -76,13 +76,15 @@ export function createUserService(deps: UserServiceDeps): UserService {
   const inFlight = new Set<Promise<void>>();
 
   async function registerWithCrm(user: User): Promise<void> {
+    let outcome: { status: 'synced' | 'failed'; crmId: string | null };
     try {
       const { crmId } = await crm.registerContact({ userId: user.id, email: user.email, name: user.name });
-      await users.setCrmStatus(user.id, 'synced', crmId);
+      outcome = { status: 'synced', crmId };
     } catch (error) {
       logger.error('CRM registration failed; user kept with crmStatus=failed', { id: user.id, error: String(error) });
-      await users.setCrmStatus(user.id, 'failed', null);
+      outcome = { status: 'failed', crmId: null };
     }
+    await users.setCrmStatus(user.id, outcome.status, outcome.crmId);
     await invalidate(user.id);
   }
 
@@ -90,7 +92,7 @@ export function createUserService(deps: UserServiceDeps): UserService {
     async create(input) {
       const user = await users.insert({ ...input, createdAt: clock.now() });
       const task = registerWithCrm(user).catch((error: unknown) =>
-        logger.error('CRM registration bookkeeping failed', { id: user.id, error: String(error) }),
+        logger.error('could not record the CRM registration outcome', { id: user.id, error: String(error) }),
       );
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));

@@ -61,6 +61,19 @@ describe('creating a user', () => {
     expect(cache.entries.size).toBe(1);
   });
 
+  it('logs, without an unhandled rejection, when the outcome cannot be recorded', async () => {
+    users.setCrmStatus = () => Promise.reject(new Error('connection terminated'));
+
+    const user = await service.create({ email: 'ada@example.test', name: 'Ada' });
+    await service.drain();
+
+    expect(logger.entries).toContainEqual({
+      level: 'error',
+      message: 'could not record the CRM registration outcome',
+      fields: { id: user.id, error: 'Error: connection terminated' },
+    });
+  });
+
   it('lets a duplicate email error through without calling the CRM again', async () => {
     await service.create({ email: 'ada@example.test', name: 'Ada' });
 
