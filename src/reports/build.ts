@@ -12,9 +12,12 @@ import type { CoverageReport, CoverageThresholds, ReportLimits, ReportMeta, Repo
 export type JUnitSource = string | { path: string; stage?: string };
 
 export interface BuildReportInput {
-  /** JUnit XML files, ingested in this order (a later file's result replaces an earlier one for the same test). */
+  /**
+   * JUnit XML files, ingested in this order (a later file's result replaces an earlier one for the same test).
+   * Default: every stage's `junitPaths`, tagged with the stage id, in stage order.
+   */
   junit?: readonly JUnitSource[];
-  /** Coverage files: istanbul json-summary, lcov or cobertura (detected from content). */
+  /** Coverage files: istanbul json-summary, lcov or cobertura (detected from content). Default: stages' `coveragePaths`. */
   coverage?: readonly string[];
   coverageThresholds?: CoverageThresholds;
   stages?: readonly StageResult[];
@@ -65,15 +68,18 @@ export function verdict(r: Pick<RunReport, 'tests' | 'coverage' | 'stages' | 'ga
 /** Reads every input and returns the merged report. Never throws for bad input files: see `report.warnings`. */
 export async function buildRunReport(input: BuildReportInput): Promise<RunReport> {
   const warnings: ReportWarning[] = [...(input.warnings ?? [])];
-  const { tests, warnings: junitWarnings } = await ingestJUnitFiles(input.junit ?? [], {
+  const stageList = input.stages ?? [];
+  const junit = input.junit ?? stageList.flatMap((s) => (s.junitPaths ?? []).map((path) => ({ path, stage: s.id })));
+  const coveragePaths = input.coverage ?? stageList.flatMap((s) => s.coveragePaths ?? []);
+  const { tests, warnings: junitWarnings } = await ingestJUnitFiles(junit, {
     repoRoot: input.repoRoot,
     limits: input.limits,
     cwd: input.cwd,
   });
   warnings.push(...junitWarnings);
   let coverage: CoverageReport | undefined;
-  if (input.coverage && input.coverage.length > 0) {
-    const c = buildCoverageReport(input.coverage, {
+  if (coveragePaths.length > 0) {
+    const c = buildCoverageReport(coveragePaths, {
       repoRoot: input.repoRoot,
       thresholds: input.coverageThresholds,
       cwd: input.cwd,
@@ -81,7 +87,7 @@ export async function buildRunReport(input: BuildReportInput): Promise<RunReport
     coverage = c.coverage;
     warnings.push(...c.warnings);
   }
-  const stages = [...(input.stages ?? [])];
+  const stages = [...stageList];
   const meta: ReportMeta = { title: 'backend-ci', ...input.meta };
   const report: RunReport = { meta, tests, coverage, stages, gate: input.gate, warnings, passed: true };
   report.passed = verdict(report);

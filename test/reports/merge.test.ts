@@ -115,4 +115,19 @@ describe('merge rules across files', () => {
       t.cleanup();
     }
   });
+
+  it('takes JUnit and coverage files from the stages when none are given, tagging tests with the stage id', async () => {
+    const { buildRunReport } = await import('../../src/reports/build.js');
+    const { fixture } = await import('./helpers.js');
+    const report = await buildRunReport({
+      stages: [
+        { id: 'unit', title: 'Unit', status: 'failed', durationMs: 10, required: true, junitPaths: [fixture('vitest.xml')], coveragePaths: [fixture('lcov.info')] },
+        { id: 'integration:critical', title: 'Integration', status: 'passed', durationMs: 10, required: true, junitPaths: [fixture('mocha.xml')] },
+      ],
+    });
+    expect(report.tests.totals.total).toBe(8);
+    expect(report.tests.failed.map((f) => f.stage)).toEqual(['unit', 'integration:critical']);
+    expect(report.coverage?.sources).toEqual([fixture('lcov.info')]);
+    expect(report.passed).toBe(false);
+  });
 });
