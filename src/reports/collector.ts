@@ -50,12 +50,21 @@ let h2 = 0;
 function mix(s: string): void {
   let a = h1;
   let b = h2;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  const n = s.length;
+  let i = 0;
+  // two UTF-16 units per step
+  for (; i + 1 < n; i += 2) {
+    const c = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 13;
   }
+  if (i < n) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  a ^= n; // length, so "ab"+"" and "a"+"b" differ
   // separator, so ("ab","c") and ("a","bc") differ
   h1 = Math.imul(a ^ 0x1f, 0x01000193);
   h2 = Math.imul(b ^ 0x1f, 0x5bd1e995);
@@ -110,7 +119,7 @@ class KeyTable {
   }
 
   set(key: number, value: number): void {
-    if ((this.size + 1) * 4 > this.keys.length * 3) this.rehash(this.keys.length * 2);
+    if ((this.size + 1) * 2 > this.keys.length) this.rehash(this.keys.length * 2);
     const keys = this.keys;
     let i = (key & this.mask) >>> 0;
     for (;;) {
