@@ -104,3 +104,36 @@ describe('run context', () => {
     expect(() => readRunContext({}, {})).toThrow(/GITHUB_REPOSITORY/);
   });
 });
+
+describe('annotation paths', () => {
+  it('become repository-relative when the project is in a sub-folder', async () => {
+    const { toRepoRelative } = await import('../../src/github/annotation-paths.js');
+    const a = { startLine: 3, endLine: 3, level: 'failure' as const, title: 't', message: 'm' };
+    const existing = new Set(['/ws/api/test/a.test.ts', '/ws/shared/b.ts']);
+    const out = toRepoRelative(
+      [{ ...a, path: 'test/a.test.ts' }, { ...a, path: 'shared/b.ts' }, { ...a, path: '/ws/api/src/c.ts' }, { ...a, path: 'gone.ts' }],
+      '/ws',
+      '/ws/api',
+      (p) => existing.has(p),
+    );
+    expect(out.map((x) => x.path)).toEqual(['api/test/a.test.ts', 'shared/b.ts', 'api/src/c.ts', 'gone.ts']);
+  });
+});
+
+describe('sticky comment upsert', () => {
+  it('counts the comment it just created even when the list lags behind', async () => {
+    const { upsertStickyComment, stickyBody } = await import('../../src/github/sticky-comment.js');
+    const body = stickyBody(`${REPORT_MARKER}\nhi`, 'k');
+    const calls: string[] = [];
+    const api = {
+      listIssueComments: async () => (calls.push('list'), []),
+      createIssueComment: async (_n: number, b: string) => (calls.push('create'), { id: 9, body: b, createdAt: '' }),
+      updateIssueComment: async () => void calls.push('update'),
+      deleteIssueComment: async () => void calls.push('delete'),
+      createCheckRun: async () => ({ id: 1 }),
+      updateCheckRun: async () => {},
+    };
+    expect(await upsertStickyComment(api, 1, body, 'k')).toEqual({ action: 'created', commentId: 9, deletedIds: [] });
+    expect(calls).toEqual(['list', 'create', 'list']);
+  });
+});
