@@ -111,9 +111,11 @@ export async function publishReport(options: PublishOptions): Promise<PublishOut
         if (run.leftOut > 0) notes.push(`${run.leftOut} annotation(s) were left out of the check run (invalid or over the limit).`);
       } catch (error) {
         const reason = describeApiFailure(error, 'checks: write', context);
-        notes.push(`Check-run annotations skipped: ${reason}; used workflow-command annotations instead.`);
-        core[isPermission(error) ? 'notice' : 'warning'](`backend-ci: check-run annotations skipped (${reason}); using workflow commands.`);
-        useCommands = true;
+        // `auto` falls back to workflow commands; `checks` means the Checks API or nothing.
+        useCommands = options.annotations === 'auto';
+        const instead = useCommands ? 'used workflow-command annotations instead' : 'no annotations (annotations: checks)';
+        notes.push(`Check-run annotations skipped: ${reason}; ${instead}.`);
+        core[isPermission(error) ? 'notice' : 'warning'](`backend-ci: check-run annotations skipped (${reason}); ${instead}.`);
       }
     }
     if (useCommands) {

@@ -162,6 +162,15 @@ describe('read-only tokens and API failures', () => {
     expect(core.outputs).toMatchObject({ passed: '41', failed: '1', flaky: '1', skipped: '2', 'coverage-lines': '87.5', 'p95-ms': '212' });
   });
 
+  it('with annotations: checks does not fall back to workflow commands', async () => {
+    const opts = options(report(), 'ro-token', { annotations: 'checks' });
+    const out = await publishReport(opts);
+    const core = opts.core as ReturnType<typeof recordingCore>;
+    expect(out.commandAnnotations).toBeUndefined();
+    expect(core.of('error')).toEqual([]);
+    expect(core.summary).toContain('no annotations (annotations: checks)');
+  });
+
   it('says which permission is missing when a same-repo token gets 403', async () => {
     const opts = options(report(), 'ro-token');
     await publishReport(opts);
