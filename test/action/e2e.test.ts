@@ -34,18 +34,21 @@ afterAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-const runOnSample = (token: string): Promise<StepRun> =>
+/** The first run is the whole pipeline (embedded Postgres and Redis: no Docker here); re-runs only the unit stage. */
+const runOnSample = (token: string, inputs: Record<string, string> = { stages: 'unit' }): Promise<StepRun> =>
   runInProcess({
     workspace,
     event: 'pull_request',
     apiUrl: fake.url,
-    inputs: { 'working-directory': 'sample-service', stages: 'unit', 'github-token': token },
+    inputs: { 'working-directory': 'sample-service', 'github-token': token, ...inputs },
   });
 
 describe('the action on the sample service with one failing test', () => {
   it('reports the failure in the summary, one sticky comment (created, then updated), annotations and outputs', async () => {
-    const first = await runOnSample('rw-token');
+    const first = await runOnSample('rw-token', { provider: 'embedded', services: 'postgres,redis', 'p95-ms': '300' });
     expect(first.exitCode, first.stdout.slice(-3000)).toBe(1);
+    expect(Number(first.outputs['coverage-lines'])).toBeGreaterThan(0);
+    expect(Number(first.outputs['p95-ms'])).toBeGreaterThan(0);
     expect(first.result?.failure).toMatch(/unit \(failed\)/);
     expect(Number(first.outputs.passed)).toBeGreaterThan(10);
     expect(first.outputs).toMatchObject({ failed: '1', 'exit-code': '1', 'report-path': join(workspace, 'sample-service', '.backend-ci', 'report') });
