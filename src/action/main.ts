@@ -3,6 +3,7 @@
  * publishes the report folder (outputs, sticky PR comment, annotations, job summary) and sets the job's result by
  * `fail-on`. Everything it touches (env, runner protocol, engine, GitHub API, sleep) is injected.
  */
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runCommand } from '../cli/run.js';
 import { actionsCore, type ActionCore } from '../github/action-core.js';
@@ -91,6 +92,8 @@ export async function run(overrides: Partial<ActionDeps> = {}): Promise<ActionRe
   };
   let engineExitCode: number;
   try {
+    // A report left by an earlier run in this workspace (self-hosted runners, re-runs) must not be published as this one's.
+    await rm(outDir, { recursive: true, force: true });
     engineExitCode = await deps.runEngine(engineArgs(inputs, suite, projectDir, outDir), io);
   } catch (error) {
     // Publish what exists (maybe nothing), then fail: the engine itself broke.

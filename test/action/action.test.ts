@@ -144,7 +144,8 @@ describe('the action on a runner', () => {
     expect(step.commands).toContain('::add-mask::pg-pass-8f3a');
   });
 
-  it('still publishes and fails clearly when the engine crashes', async () => {
+  it('still publishes and fails clearly when the engine crashes, without reusing an earlier run’s report', async () => {
+    cpSync(REPORT_FIXTURE, join(workspace, '.backend-ci/report'), { recursive: true });
     const step = await runInProcess(setup('pull_request'), {
       runEngine: async () => {
         throw new Error('boom');
@@ -152,6 +153,9 @@ describe('the action on a runner', () => {
     });
     expect(step.exitCode).toBe(1);
     expect(step.commands).toContain('::error::backend-ci engine error: boom');
-    expect(step.summary).toMatch(/summary\.md was not written|was not written/);
+    expect(step.summary).toMatch(/summary\.md was not produced/);
+    expect(step.summary).toContain('result.json was not written');
+    expect(step.outputs.failed).toBe('');
+    expect(fake.comments).toHaveLength(0);
   });
 });
