@@ -12,7 +12,7 @@
  * - A test case with `flakyFailure`/`flakyError` children and no final `failure`/`error` is flaky.
  *
  * Memory: the dedup index stores a 53-bit hash of each identity (two 32-bit FNV-style hashes) mapped to a slot in
- * typed arrays (status, duration): about 60 bytes per test, kept only for files that another file follows (the
+ * typed arrays (status, duration, attempts): 45-75 bytes per test (under 15 MB for 200,000), kept only for files that another file follows (the
  * last file's identities are never stored, so one big file needs no index at all). Hash collisions (probability
  * ~n²/2⁵⁴, about 1e-4 for a million tests) would merge two distinct tests.
  */
@@ -98,56 +98,56 @@ export function identityHash(scope: string, classname: string, name: string): nu
 }
 
 /**
- * Open-addressing hash table from identity hash (a non-zero 53-bit integer) to slot, in typed arrays: ~24 bytes
- * per entry at 50-75 % load, no per-entry objects (a Map with non-Smi number keys was 2x slower and larger).
+ * Open-addressing hash table from identity hash (a non-zero 53-bit integer) to slot. Keys and values are interleaved
+ * in one Float64Array (one cache line per probe), kept at most half full: ~32-64 bytes per entry, no per-entry
+ * objects (a Map with non-Smi number keys was 2x slower and larger).
  */
 class KeyTable {
-  private keys = new Float64Array(1024);
-  private values = new Int32Array(1024);
+  private cells = new Float64Array(2048);
   private mask = 1023;
   size = 0;
 
   get(key: number): number | undefined {
-    const keys = this.keys;
+    const cells = this.cells;
     let i = (key & this.mask) >>> 0;
     for (;;) {
-      const k = keys[i] as number;
-      if (k === key) return this.values[i];
+      const k = cells[i * 2] as number;
+      if (k === key) return cells[i * 2 + 1];
       if (k === 0) return undefined;
       i = (i + 1) & this.mask;
     }
   }
 
-  set(key: number, value: number): void {
-    if ((this.size + 1) * 2 > this.keys.length) this.rehash(this.keys.length * 2);
-    const keys = this.keys;
+  /** Sets `key` to `value` and returns the previous value, or -1 when the key was new (one probe sequence). */
+  swap(key: number, value: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    const cells = this.cells;
     let i = (key & this.mask) >>> 0;
     for (;;) {
-      const k = keys[i] as number;
+      const k = cells[i * 2] as number;
       if (k === key) {
-        this.values[i] = value;
-        return;
+        const old = cells[i * 2 + 1] as number;
+        cells[i * 2 + 1] = value;
+        return old;
       }
       if (k === 0) {
-        keys[i] = key;
-        this.values[i] = value;
+        cells[i * 2] = key;
+        cells[i * 2 + 1] = value;
         this.size++;
-        return;
+        return -1;
       }
       i = (i + 1) & this.mask;
     }
   }
 
   private rehash(capacity: number): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity);
+    const old = this.cells;
+    this.cells = new Float64Array(capacity * 2);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i] as number;
-      if (k !== 0) this.set(k, oldValues[i] as number);
+    for (let i = 0; i < old.length; i += 2) {
+      const k = old[i] as number;
+      if (k !== 0) this.swap(k, old[i + 1] as number);
     }
   }
 }
@@ -181,7 +181,6 @@ export class TestCollector {
   private slotAttempts = new Uint16Array(0);
   private nextSlot = 0;
   private fileStartSlot = 0;
-  private pendingKeys: number[] = [];
   private retain = false;
   private dedup = false;
 
@@ -198,17 +197,12 @@ export class TestCollector {
     this.retain = moreFilesFollow;
     this.dedup = moreFilesFollow || this.index.size > 0;
     this.fileStartSlot = this.nextSlot;
-    this.pendingKeys = [];
   }
 
   /** Ends the current file: its identities become visible to dedup of the following files. */
   endFile(): void {
-    if (this.retain) {
-      const keys = this.pendingKeys;
-      for (let i = 0; i < keys.length; i++) this.index.set(keys[i] as number, this.fileStartSlot + i);
-    }
-    this.pendingKeys = [];
     this.retain = false;
+    this.fileStartSlot = this.nextSlot;
   }
 
   /** Drops a source that turned out to hold no usable test (so `files` lists only useful inputs). */
@@ -225,8 +219,11 @@ export class TestCollector {
     let flakyMessage = rec.message;
     if (this.dedup) {
       key = identityHash(rec.stage ?? rec.suite, rec.classname, rec.name);
-      const prev = this.index.size > 0 ? this.index.get(key) : undefined;
-      if (prev !== undefined) {
+      // Retained files register their slot right away (one probe); results from the current file are not
+      // duplicates of each other (see the merge rule), so a slot of this file found here is ignored.
+      let prev = this.retain ? this.index.swap(key, this.nextSlot) : this.index.size > 0 ? (this.index.get(key) ?? -1) : -1;
+      if (prev >= this.fileStartSlot && this.retain) prev = -1;
+      if (prev >= 0) {
         const prevStatus = this.slotStatus[prev] as number;
         this.uncount(prevStatus, this.slotDuration[prev] as number);
         let prevMessage = '';
@@ -321,7 +318,6 @@ export class TestCollector {
       this.slotStatus[slot] = code;
       this.slotDuration[slot] = d;
       this.slotAttempts[slot] = Math.min(65535, status === 'passed' || status === 'skipped' ? 0 : Math.max(1, failedAttempts));
-      this.pendingKeys.push(key);
     }
   }
 
