@@ -321,6 +321,15 @@ export class TestCollector {
     }
   }
 
+  /**
+   * Whether a failed (or flaky) result added now would be kept with its details. When false, the reader can skip
+   * extracting message, stack trace and location (the failure is only counted).
+   */
+  keepsDetails(flaky: boolean): boolean {
+    if (this.dedup) return true; // a later file may turn it into a flaky entry that reuses the message
+    return flaky ? this.flaky.length < this.limits.maxFlaky : this.failed.length < this.limits.maxFailed;
+  }
+
   /** The merged tests report. The collector can keep ingesting afterwards; call again for a fresh snapshot. */
   finish(): TestsReport {
     const t = this.totals;

@@ -241,13 +241,15 @@ export async function ingestJUnitFile(
     if (cErrors > 0 || cFailures > 0) {
       rec.status = cErrors > 0 ? 'errored' : 'failed';
       rec.failedAttempts = cErrors + cFailures + cReruns;
-      fillFailure(cMessage, text);
-      rec.output = outText.length > limits.outputChars ? outText.slice(outText.length - limits.outputChars) : outText;
+      if (collector.keepsDetails(false)) {
+        fillFailure(cMessage, text);
+        rec.output = outText.length > limits.outputChars ? outText.slice(outText.length - limits.outputChars) : outText;
+      }
     } else if (cFlaky > 0 || cReruns > 0) {
       // flaky attempts and no final failure: passed on a retry
       rec.status = 'flaky';
       rec.failedAttempts = cFlaky + cReruns;
-      fillFailure(cFlakyMessage, cFlakyText);
+      if (collector.keepsDetails(true)) fillFailure(cFlakyMessage, cFlakyText);
     } else if (cSkipped) {
       rec.status = 'skipped';
     } else {

@@ -102,4 +102,29 @@ describe('backend-ci report', () => {
     expect(await reportCommand(['a.xml', '--min-lines', 'abc'], c.io)).toBe(2);
     expect(await reportCommand(['--help'], c.io)).toBe(0);
   });
+
+  it('writes a summary within 1 MiB and a comment within 65,536 characters for a file with 200,000 failures', async () => {
+    const t = tempDir();
+    try {
+      const parts = ['<testsuites><testsuite name="s">'];
+      for (let i = 0; i < 200_000; i++) {
+        parts.push(`<testcase classname="test/f.test.ts" name="fails #${i}" time="0.001"><failure message="expected ${i} to be 0">at /repo/test/f.test.ts:${(i % 500) + 1}:3</failure></testcase>`);
+      }
+      parts.push('</testsuite></testsuites>');
+      t.file('huge.xml', parts.join('\n'));
+      const c = io(t.dir);
+      expect(await reportCommand(['huge.xml', '--out', 'out', '--repo-root', '/repo'], c.io)).toBe(1);
+      const summary = readFileSync(join(t.dir, 'out', 'summary.md'), 'utf8');
+      const comment = readFileSync(join(t.dir, 'out', 'comment.md'), 'utf8');
+      expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1024 * 1024);
+      expect(comment.length).toBeLessThanOrEqual(65_536);
+      expect(summary).toContain('**200000** failed');
+      expect(summary).toMatch(/…and \d+ more failed test\(s\) not shown/);
+      const ann = JSON.parse(readFileSync(join(t.dir, 'out', 'annotations.json'), 'utf8')) as unknown[];
+      expect(ann.length).toBe(1000); // the kept failures (DEFAULT_LIMITS.maxFailed), each at its file:line
+      expect(c.out()).toContain('…and 199980 more failed test(s)');
+    } finally {
+      t.cleanup();
+    }
+  });
 });
