@@ -152,6 +152,17 @@ class KeyTable {
   }
 }
 
+/**
+ * A copy of `s` that does not keep its parent alive. saxes hands out attribute values and text as slices of the
+ * 1 MiB chunk being parsed; keeping such a slice (a failed test's name) would keep the whole chunk in memory.
+ */
+function own(s: string): string;
+function own(s: string | undefined): string | undefined;
+function own(s: string | undefined): string | undefined {
+  if (s === undefined || s.length < 13) return s; // V8 copies strings shorter than 13 characters anyway
+  return (' ' + s).slice(1);
+}
+
 interface SlowEntry extends SlowTest {
   key: number;
 }
@@ -273,15 +284,15 @@ export class TestCollector {
         if (this.failed.length < this.limits.maxFailed) {
           const f: FailedTest = {
             stage: rec.stage,
-            suite: rec.suite,
-            classname: rec.classname,
-            name: rec.name,
+            suite: own(rec.suite),
+            classname: own(rec.classname),
+            name: own(rec.name),
             status,
-            message: rec.message,
-            type: rec.type,
-            details: rec.details,
-            output: rec.output,
-            file: rec.file,
+            message: own(rec.message),
+            type: own(rec.type),
+            details: own(rec.details),
+            output: own(rec.output),
+            file: own(rec.file),
             line: rec.line,
             durationMs: d,
             attempts: Math.max(1, rec.failedAttempts),
@@ -297,12 +308,12 @@ export class TestCollector {
         if (this.flaky.length < this.limits.maxFlaky) {
           const f: FlakyTest = {
             stage: rec.stage,
-            suite: rec.suite,
-            classname: rec.classname,
-            name: rec.name,
-            file: rec.file,
+            suite: own(rec.suite),
+            classname: own(rec.classname),
+            name: own(rec.name),
+            file: own(rec.file),
             line: rec.line,
-            message: flakyMessage,
+            message: own(flakyMessage),
             failedAttempts: Math.max(1, failedAttempts),
             source: rec.source,
           };
@@ -367,11 +378,11 @@ export class TestCollector {
     const e: SlowEntry = {
       key,
       stage: rec.stage,
-      suite: rec.suite,
-      classname: rec.classname,
-      name: rec.name,
+      suite: own(rec.suite),
+      classname: own(rec.classname),
+      name: own(rec.name),
       durationMs: d,
-      file: rec.file,
+      file: own(rec.file),
       source: rec.source,
     };
     let i = 0;
