@@ -82,6 +82,7 @@ export async function ingestJUnitFile(
   let cType: string | undefined;
   let cFlakyMessage: string | undefined;
   let cFlakyText = '';
+  let cFailText = '';
 
   const rec: TestCaseRecord = {
     stage,
@@ -166,6 +167,7 @@ export async function ingestJUnitFile(
       cType = undefined;
       cFlakyMessage = undefined;
       cFlakyText = '';
+      cFailText = '';
       text = '';
       outText = '';
       return;
@@ -216,6 +218,7 @@ export async function ingestJUnitFile(
     if (depthInCase > 0) {
       if (capture !== C_NONE && depthInCase === captureDepth) {
         if (capture === C_FLAKY) cFlakyText = text;
+        else if (capture === C_FAILURE) cFailText = text;
         capture = C_NONE;
       }
       depthInCase--;
@@ -242,7 +245,7 @@ export async function ingestJUnitFile(
       rec.status = cErrors > 0 ? 'errored' : 'failed';
       rec.failedAttempts = cErrors + cFailures + cReruns;
       if (collector.keepsDetails(false)) {
-        fillFailure(cMessage, text);
+        fillFailure(cMessage, cFailText);
         rec.output = outText.length > limits.outputChars ? outText.slice(outText.length - limits.outputChars) : outText;
       }
     } else if (cFlaky > 0 || cReruns > 0) {
@@ -277,6 +280,7 @@ export async function ingestJUnitFile(
   collector.beginFile(path, opts.moreFilesFollow ?? false);
   let bytes = 0;
   let failure: string | undefined;
+  let ioError = false;
   try {
     const res = readTextChunks(opts.cwd ? resolve(opts.cwd, path) : path, (chunk) => {
       parser.write(chunk);
@@ -296,6 +300,7 @@ export async function ingestJUnitFile(
     }
   } catch (err) {
     failure = describe(err);
+    ioError = typeof (err as NodeJS.ErrnoException)?.code === 'string';
   } finally {
     collector.endFile();
   }
@@ -305,6 +310,12 @@ export async function ingestJUnitFile(
         file: path,
         message: `${path}: empty file (0 bytes), no test results in it`,
         hint: 'The test runner wrote no report: no test ran (check the stage log and the test include patterns) or it crashed before writing.',
+      });
+    } else if (ioError) {
+      warnings.push({
+        file: path,
+        message: `${path}: cannot read: ${failure}`,
+        hint: 'Check the path, and that the stage which writes this report ran (see its log).',
       });
     } else if (notJUnit) {
       warnings.push({

@@ -129,7 +129,11 @@ describe('bad JUnit input: a clear warning naming the file, the other files stil
     const t = tempDir();
     try {
       const { tests, warnings } = await ingestJUnitFiles([`${t.dir}/nope.xml`, t.dir, fixture('mocha.xml')]);
-      expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/nope\.xml.*file not found/), expect.stringMatching(/is a directory/)]);
+      expect(warnings.map((w) => w.message)).toEqual([
+        expect.stringMatching(/nope\.xml: cannot read: file not found/),
+        expect.stringMatching(/cannot read: is a directory/),
+      ]);
+      expect(warnings[0]?.hint).toMatch(/Check the path/);
       expect(tests.totals.total).toBe(3);
     } finally {
       t.cleanup();

@@ -60,6 +60,8 @@ describe('JUnit ingest: dialects of real tools', () => {
     expect(r.tests.totals).toMatchObject({ total: 3, passed: 1, failed: 1, flaky: 1 });
     expect(r.tests.flaky[0]).toMatchObject({ name: 'createsUser', failedAttempts: 1, message: 'expected: <201> but was: <500>' });
     expect(r.tests.failed[0]).toMatchObject({ name: 'deletesUser', attempts: 3, message: 'expected: <204> but was: <404>' });
+    // the final failure's stack trace, not a rerun's
+    expect(r.tests.failed[0]?.details).toContain('UserServiceTest.deletesUser(UserServiceTest.java:48)');
     // Java frames carry no repository path: no made-up location
     expect(r.tests.failed[0]?.line).toBeUndefined();
   });

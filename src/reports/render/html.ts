@@ -2,7 +2,7 @@
 import type { RunReport } from '../model.js';
 import { COVERAGE_METRICS } from '../model.js';
 import { escapeHtml as e, formatDuration, pct } from '../text.js';
-import { locationText, locationUrl, STAGE_ICON, testTitle } from './common.js';
+import { failureText, locationText, locationUrl, STAGE_ICON, testTitle } from './common.js';
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1f2328}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
@@ -59,7 +59,7 @@ export function renderHtml(r: RunReport): string {
       const loc = locationText(f);
       const url = locationUrl(r.meta, f);
       const where = loc ? ` — ${url ? `<a href="${e(url)}">${e(loc)}</a>` : `<code>${e(loc)}</code>`}` : '';
-      h.push(`<details><summary><b>${e(testTitle(f))}</b>${where}</summary><pre>${e(f.details || f.message)}</pre>`);
+      h.push(`<details><summary><b>${e(testTitle(f))}</b>${where}</summary><pre>${e(failureText(f.message, f.details))}</pre>`);
       if (f.output) h.push(`<p>Output (tail):</p><pre>${e(f.output)}</pre>`);
       h.push('</details>');
     }

@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import type { RunReport } from '../model.js';
 import { COVERAGE_METRICS } from '../model.js';
 import { formatDuration, headOf, pct } from '../text.js';
-import { firstLines, locationText, testTitle } from './common.js';
+import { failureText, firstLines, locationText, testTitle } from './common.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -43,7 +43,7 @@ export function renderTerminal(r: RunReport, opts: TerminalOptions = {}): string
     for (const f of r.tests.failed.slice(0, max)) {
       const loc = locationText(f);
       out.push(`  ${c.red('✗')} ${testTitle(f)}${loc ? `  ${c.cyan(loc)}` : ''}`);
-      const body = firstLines(f.details || f.message, opts.detailLines ?? 8);
+      const body = firstLines(failureText(f.message, f.details), opts.detailLines ?? 8);
       for (const line of body.split('\n')) out.push(`      ${c.dim(line)}`);
     }
     const more = t.failed + t.errored - Math.min(max, r.tests.failed.length);
