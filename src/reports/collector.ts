@@ -337,7 +337,7 @@ export class TestCollector {
    * extracting message, stack trace and location (the failure is only counted).
    */
   keepsDetails(flaky: boolean): boolean {
-    if (this.dedup) return true; // a later file may turn it into a flaky entry that reuses the message
+    // (A failure not kept is not indexed either, so a later pass cannot reuse its message for a flaky entry.)
     return flaky ? this.flaky.length < this.limits.maxFlaky : this.failed.length < this.limits.maxFailed;
   }
 

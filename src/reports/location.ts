@@ -37,6 +37,7 @@ function isAbsolute(p: string): boolean {
 export function toRepoPath(raw: string, opts: LocateOptions = {}, hintFile?: string): string | undefined {
   let p = raw.trim();
   if (p === '' || p.startsWith('node:') || p.startsWith('internal/') || p.startsWith('<')) return undefined;
+  if (p.includes('/node_modules/') || p.startsWith('node_modules/')) return undefined; // cheap check before URL parsing
   if (p.startsWith('file://')) {
     try {
       p = fileURLToPath(p);
