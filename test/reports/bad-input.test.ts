@@ -139,4 +139,22 @@ describe('bad JUnit input: a clear warning naming the file, the other files stil
       t.cleanup();
     }
   });
+
+  it('decodes multi-byte characters split across 1 MiB read boundaries without a false UTF-8 warning', async () => {
+    const t = tempDir();
+    try {
+      const head = '<testsuites><testsuite name="s">';
+      const open = '<testcase name="';
+      // 'é' (2 bytes) starts at byte 2^20 - 1: its second byte comes with the next read
+      const filler = `<!--${'x'.repeat((1 << 20) - 1 - head.length - open.length - 7)}-->`;
+      const p = t.file('boundary.xml', `${head}${filler}${open}é€😀 boundary"/></testsuite></testsuites>`);
+      expect(Buffer.from(`${head}${filler}${open}`).length).toBe((1 << 20) - 1);
+      const r = await ingestOne(p);
+      expect(r.warnings).toEqual([]);
+      expect(r.tests.totals.total).toBe(1);
+      expect(r.tests.slowest.map((x) => x.name)).toEqual(['é€😀 boundary']);
+    } finally {
+      t.cleanup();
+    }
+  });
 });
