@@ -39,9 +39,9 @@ describe.skipIf(!engine)(`containers provider against a real engine (${engine?.s
     workDir = mkdtempSync(path.join(tmpdir(), 'backend-ci-containers-'));
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
-    engine?.release();
+    await engine?.release();
   });
 
   function context(signal = new AbortController().signal): ProviderContext & { lines: string[] } {

@@ -7,7 +7,7 @@
  *      started afterwards.
  * Otherwise the tests are skipped, with the reason.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ export interface TestEngine {
   /** How it was found, for the log. */
   source: string;
   /** Stops what this module started (the prepared API service in CI); a no-op otherwise. */
-  release(): void;
+  release(): Promise<void>;
 }
 
 export type EngineLookup = { engine: TestEngine } | { skipReason: string };
@@ -48,22 +48,22 @@ export async function findTestEngine(): Promise<EngineLookup> {
   const given = process.env.DOCKER_HOST;
   if (given) {
     const socket = unixSocketPath(given);
-    if (socket === undefined) return { engine: { env: { DOCKER_HOST: given }, source: `DOCKER_HOST=${given}`, release: () => {} } };
+    if (socket === undefined) return { engine: { env: { DOCKER_HOST: given }, source: `DOCKER_HOST=${given}`, release: async () => {} } };
     if (await pingUnixSocket(socket, 3000)) {
       const prepared = preparedEngineEnv();
       const env = prepared?.DOCKER_HOST === given ? prepared : { DOCKER_HOST: given };
-      return { engine: { env, source: `DOCKER_HOST=${given}`, release: () => {} } };
+      return { engine: { env, source: `DOCKER_HOST=${given}`, release: async () => {} } };
     }
     tried.push(`DOCKER_HOST=${given}`);
   }
   if (await pingUnixSocket('/var/run/docker.sock', 3000)) {
-    return { engine: { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, source: '/var/run/docker.sock', release: () => {} } };
+    return { engine: { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, source: '/var/run/docker.sock', release: async () => {} } };
   }
   tried.push('/var/run/docker.sock');
   const prepared = preparedEngineEnv();
   const preparedSocket = unixSocketPath(prepared?.DOCKER_HOST);
   if (prepared && preparedSocket && (await pingUnixSocket(preparedSocket, 3000))) {
-    return { engine: { env: prepared, source: `prepared podman API (${preparedSocket})`, release: () => {} } };
+    return { engine: { env: prepared, source: `prepared podman API (${preparedSocket})`, release: async () => {} } };
   }
   tried.push('the podman API of scripts/container-engine/prepare.sh');
 
@@ -75,20 +75,33 @@ export async function findTestEngine(): Promise<EngineLookup> {
         'they prepare the engine themselves.',
     };
   }
-  // CI: these tests must run for real. prepare.sh prints the export lines on stdout, progress on stderr.
-  const run = spawnSync('bash', [PREPARE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
-  if (run.status !== 0) throw new Error(`${PREPARE} failed (exit ${run.status ?? run.signal}); see its output above`);
-  const env = parseExports(run.stdout);
-  if (!env.DOCKER_HOST) throw new Error(`${PREPARE} printed no DOCKER_HOST: ${run.stdout}`);
+  // CI: these tests must run for real. prepare.sh prints the export lines on stdout, progress on stderr (shown).
+  const { code, stdout } = await runScript([PREPARE]);
+  if (code !== 0) throw new Error(`${PREPARE} failed (exit ${code}); see its output above`);
+  const env = parseExports(stdout);
+  if (!env.DOCKER_HOST) throw new Error(`${PREPARE} printed no DOCKER_HOST: ${stdout}`);
   return {
     engine: {
       env,
       source: `podman API prepared by ${PREPARE}`,
-      release: () => {
-        spawnSync('bash', [PREPARE, 'stop'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      release: async () => {
+        await runScript([PREPARE, 'stop']);
+        const socket = unixSocketPath(env.DOCKER_HOST);
+        if (socket && (await pingUnixSocket(socket, 1000))) throw new Error(`${PREPARE} stop left the API answering on ${socket}`);
       },
     },
   };
+}
+
+/** Runs a bash script without blocking the event loop; stderr goes to ours. */
+function runScript(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
 }
 
 /** Pids of the live child processes of `pid` (Linux /proc). */
