@@ -11,14 +11,14 @@ export const STAGE_ICON: Record<StageStatus, string> = {
 };
 
 /**
- * `stage › classname › name`. The classname is left out when it is just the test's file (vitest, jest) since the
- * location is shown next to it, or when the name already starts with it.
+ * `stage › classname › name`. The classname is left out when it is just the test’s file (vitest, jest) since the
+ * location is shown next to it, or when the name already contains it (jest, mocha).
  */
 export function testTitle(t: TestIdentity & { file?: string }): string {
   const parts: string[] = [];
   if (t.stage) parts.push(t.stage);
   const cls = t.classname;
-  if (cls && cls !== t.file && !t.name.startsWith(cls) && !(t.file && t.file.endsWith(cls))) parts.push(cls);
+  if (cls && cls !== t.file && !t.name.includes(cls) && !(t.file && t.file.endsWith(cls))) parts.push(cls);
   parts.push(t.name || '(unnamed test)');
   return parts.join(' › ');
 }
