@@ -2,6 +2,7 @@
  * Live progress of a run in the terminal: a line when a stage starts and ends, and every `intervalMs` a line naming
  * the stages still running, their elapsed time and their latest output line.
  */
+import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import type { SchedulerEvent } from '../pipeline/scheduler.js';
 import type { StageStatus } from '../types.js';
@@ -34,7 +35,7 @@ export function createProgress(opts: ProgressOptions): { onEvent: (e: SchedulerE
     if (running.size === 0) return;
     const parts = [...running].map(([id, at]) => {
       const last = opts.lastLine.get(id);
-      return `${id} ${formatSeconds(now() - at)}${last ? c.dim(` · ${mask(last).replace(/\x1b\[[0-9;]*m/g, '').trim().slice(0, 80)}`) : ''}`;
+      return `${id} ${formatSeconds(now() - at)}${last ? c.dim(` · ${stripVTControlCharacters(mask(last)).trim().slice(0, 80)}`) : ''}`;
     });
     opts.write(c.dim(`  … running: ${parts.join(' | ')}`));
   }, opts.intervalMs ?? 10_000);

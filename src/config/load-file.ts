@@ -2,7 +2,7 @@
  * Reads backend-ci.config.json (JSON with comments and trailing commas allowed) and validates it.
  * Every problem is reported as `FILE:LINE:COL: key.path: "bad value" is not allowed; allowed values: ...`.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { configSchema, type ConfigFile } from './schema.js';
 import { ConfigError, describeIssue } from './errors.js';
 
@@ -47,7 +47,7 @@ export function parseConfigText(text: string, label: string): ConfigFile {
   throw new ConfigError(problems);
 }
 
-function nodeValue(node: import('jsonc-parser').Node): unknown {
+function nodeValue(node: JsonNode): unknown {
   switch (node.type) {
     case 'object': {
       const obj: Record<string, unknown> = {};

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { createFileBaselineStore } from '../load/baseline.js';
 import { defaultSmokeStageDeps, runSmokeStage } from '../load/stage.js';
-import type { LoadStageContext } from './stages.js';
+import type { LoadStageContext, StageDeps } from './stages.js';
 
-export async function runLoadStage(ctx: LoadStageContext): ReturnType<NonNullable<import('./stages.js').StageDeps['runLoad']>> {
+export async function runLoadStage(ctx: LoadStageContext): ReturnType<NonNullable<StageDeps['runLoad']>> {
   const { config } = ctx;
   const s = config.stages.load;
   if (s.error) throw new Error(s.error);

@@ -10,6 +10,7 @@
  * Disabled stages are left out of the graph (their dependants do not wait for them) and reported as skipped.
  */
 import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { ResolvedConfig, ResolvedStage, ResolvedTestStage, StageCommand } from '../config/resolve.js';
 import { stageLogPath } from '../config/resolve.js';
 import type { ProcessResult, RunProcessOptions } from '../process/run-process.js';
@@ -79,7 +80,7 @@ function commandLine(cmd: StageCommand, extraArgs: string[]): { command: string;
 function lastMeaningfulLine(output: string): string | undefined {
   const lines = output
     .split('\n')
-    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .map((l) => stripVTControlCharacters(l).trim())
     .filter((l) => l && !/^npm (error|ERR!) (A complete log|code|path|command|workspace|location)/.test(l) && !/^> /.test(l));
   return lines.at(-1);
 }
@@ -275,7 +276,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
         }
 
         let criticalFiles: string[] = [];
-        let taggedFiles: string[] = [];
+        const taggedFiles: string[] = [];
         if (part === 'critical') {
           criticalFiles = (await deps.glob(config.critical.paths, config.projectDir)).filter((f) => TEST_FILE_RE.test(f));
           if (config.critical.tag) {
