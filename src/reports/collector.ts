@@ -3,7 +3,8 @@
  * that does not grow with the number of tests except for the dedup index described below.
  *
  * Merge rule (documented for users):
- * - A test's identity is (stage, or the suite name when no stage is given; classname, or file; name).
+ * - A test's identity is (stage, suite name, classname (or file when there is none), name). The suite is part of
+ *   it even with a stage, so two files with the same describe/test names in one stage stay distinct.
  * - Within ONE file every test case counts (a file is one run; same-named cases in a file are distinct cases,
  *   e.g. parameterised tests).
  * - ACROSS files, the same identity is counted once: a later file (in the order files are ingested) replaces the
@@ -70,23 +71,26 @@ function mix(s: string): void {
   h2 = Math.imul(b ^ 0x1f, 0x5bd1e995);
 }
 
-/** 53-bit hash of a test identity (exported for tests). */
-let lastScope = '';
+let lastStage = '';
+let lastSuite = '';
 let lastClass = '';
 let prefix1 = 0;
 let prefix2 = 0;
 let prefixValid = false;
 
-export function identityHash(scope: string, classname: string, name: string): number {
-  // Consecutive test cases usually share suite and classname: reuse the hash state of that prefix.
-  if (!prefixValid || scope !== lastScope || classname !== lastClass) {
+/** 53-bit hash of a test identity (stage, suite, classname, name); exported for tests. */
+export function identityHash(stage: string, suite: string, classname: string, name: string): number {
+  // Consecutive test cases usually share stage, suite and classname: reuse the hash state of that prefix.
+  if (!prefixValid || suite !== lastSuite || classname !== lastClass || stage !== lastStage) {
     h1 = 0x811c9dc5;
     h2 = 0x9747b28c;
-    mix(scope);
+    mix(stage);
+    mix(suite);
     mix(classname);
     prefix1 = h1;
     prefix2 = h2;
-    lastScope = scope;
+    lastStage = stage;
+    lastSuite = suite;
     lastClass = classname;
     prefixValid = true;
   }
@@ -229,7 +233,7 @@ export class TestCollector {
     let failedAttempts = rec.failedAttempts;
     let flakyMessage = rec.message;
     if (this.dedup) {
-      key = identityHash(rec.stage ?? rec.suite, rec.classname, rec.name);
+      key = identityHash(rec.stage ?? '', rec.suite, rec.classname, rec.name);
       // Retained files register their slot right away (one probe); results from the current file are not
       // duplicates of each other (see the merge rule), so a slot of this file found here is ignored.
       let prev = this.retain ? this.index.swap(key, this.nextSlot) : this.index.size > 0 ? (this.index.get(key) ?? -1) : -1;

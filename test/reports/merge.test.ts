@@ -83,7 +83,8 @@ describe('merge rules across files', () => {
     c.add(rec({ name: 'x', stage: 'integration:critical', status: 'failed', failedAttempts: 1 }));
     c.endFile();
     expect(c.finish().totals).toMatchObject({ total: 2, passed: 1, failed: 1 });
-    expect(identityHash('a', 'bc', 'd')).not.toBe(identityHash('ab', 'c', 'd'));
+    expect(identityHash('', 'a', 'bc', 'd')).not.toBe(identityHash('', 'ab', 'c', 'd'));
+    expect(identityHash('unit', 's', 'c', 'd')).not.toBe(identityHash('unit', 't', 'c', 'd'));
   });
 
   it('bounds failed and flaky lists and says how many were dropped', () => {
