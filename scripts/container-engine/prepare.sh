@@ -11,9 +11,11 @@
 #        eval "$(scripts/container-engine/prepare.sh)"
 # Progress and the time of each step go to stderr. Safe to run again: what is already there is reused.
 #
-# Usage: prepare.sh [up|stop|status|env]
+# Usage: prepare.sh [up|stop|clean|status|env]
 #   up      (default) everything above
 #   stop    stops the API service started by `up` (containers it started are not touched)
+#   clean   force-removes every container the containers provider labelled (dev.backend-ci.provider=containers),
+#           e.g. after a run was killed with SIGKILL before it could remove its own (Ryuk is off, see below)
 #   status  exit 0 when the API socket answers, 1 otherwise
 #   env     prints the export lines of a prepared engine
 # Environment:
@@ -191,9 +193,20 @@ main() {
       print_env
       ;;
     stop) stop_service ;;
+    clean)
+      local ids
+      ids="$(podman ps -aq --filter label=dev.backend-ci.provider=containers)"
+      if [ -n "$ids" ]; then
+        # shellcheck disable=SC2086
+        podman rm -f -t 0 $ids >/dev/null
+        log "removed $(printf '%s\n' "$ids" | wc -l) container(s)"
+      else
+        log "no backend-ci containers"
+      fi
+      ;;
     status) ping_socket ;;
     env) print_env ;;
-    *) die "unknown command '$cmd' (use up, stop, status or env)" ;;
+    *) die "unknown command '$cmd' (use up, stop, clean, status or env)" ;;
   esac
 }
 

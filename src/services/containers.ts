@@ -252,11 +252,11 @@ async function startOne({ spec, envVar, image, session, client, group, ctx }: St
     started = await container.start();
   } catch (err) {
     if (group.closed) throw new ServiceStartError(`${what}: start interrupted (cleaning up).`, spec);
-    const reason = describeError(err).replaceAll(password, '***');
+    const reason = describeError(err).replaceAll(password, '***').trim();
     const logs = tail.lines();
     let logText = logs.length > 0 ? ` Last container output:\n  ${logs.join('\n  ')}` : '';
     if (containerId !== undefined && logs.length === 0) logText = ` ${await describeContainer(client, containerId, password)}`;
-    if (!present) {
+    if (!present && containerId === undefined) {
       throw new ServiceStartError(`${what}: the image is not present locally and pulling it failed: ${reason}. ${imageHint(spec.kind)}`, spec);
     }
     if (/ryuk/i.test(reason)) {

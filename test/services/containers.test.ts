@@ -145,6 +145,21 @@ describe.skipIf(!engine)(`containers provider against a real engine (${engine?.s
     expect(await labelled()).toEqual([]);
   }, 120_000);
 
+  it('names an image that is neither present nor pullable, and how to provide one', async () => {
+    const error = await createContainersProvider()
+      .start([{ kind: 'redis', image: 'backend-ci/never-built:0' }], context())
+      .then(
+        (started) => started.stop().then(() => new Error('start() succeeded with an image that does not exist')),
+        (err: unknown) => err,
+      );
+    expect(error).toBeInstanceOf(ServiceStartError);
+    const message = (error as Error).message;
+    expect(message).toContain('redis=backend-ci/never-built:0 (image backend-ci/never-built:0): the image is not present locally and pulling it failed');
+    expect(message).toContain('BACKEND_CI_REDIS_IMAGE');
+    expect(message).toContain('scripts/container-engine/prepare.sh');
+    expect(await labelled()).toEqual([]);
+  }, 120_000);
+
   it('cancelling while the containers start removes every container created so far', async () => {
     const controller = new AbortController();
     const ctx = context(controller.signal);
