@@ -81,6 +81,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  /** Called with every secret the run creates (e.g. generated service passwords), so a front end can mask it. */
+  onSecret?: (value: string) => void;
 }
 
 /** A CLI sub-command: returns the process exit code. */

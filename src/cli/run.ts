@@ -91,6 +91,7 @@ export function createRunCommand(hooks: RunCommandHooks = {}): CliCommand {
     }
 
     const runtime = createRuntime(io.env);
+    if (io.onSecret) runtime.onSecret = io.onSecret;
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
     const progress = createProgress({ write: out, color, lastLine: runtime.lastLine, mask: (t) => maskSecrets(t, runtime.secrets) });
     const deps = createPipelineDeps({ runtime, color, log: (line) => out(`  ${line}`) });

@@ -51,9 +51,18 @@ export interface PipelineRuntime {
   services: StartedServices | null;
   /** Values masked in logs and output. */
   secrets: string[];
+  /** Told about each new secret (the GitHub action masks it with core.setSecret). */
+  onSecret?: (value: string) => void;
   gate: GateReport | null;
   /** Last output line per running stage, for live progress. */
   lastLine: Map<string, string>;
+}
+
+/** Records a secret: masked in logs and output from now on, and announced to the front end (core.setSecret). */
+export function addSecret(runtime: PipelineRuntime, secret: string): void {
+  if (!secret || runtime.secrets.includes(secret)) return;
+  runtime.secrets.push(secret);
+  runtime.onSecret?.(secret);
 }
 
 export function maskSecrets(text: string, secrets: readonly string[]): string {
@@ -198,7 +207,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
           workDir,
         });
         runtime.services = started;
-        runtime.secrets.push(...started.secrets);
+        for (const secret of started.secrets) addSecret(runtime, secret);
         Object.assign(runtime.env, started.env);
         const what = started.services
           .map((x) => `${x.spec.kind}${x.actualVersion ? ` ${x.actualVersion}` : ''} ready in ${x.readyMs} ms as ${x.envVar}`)

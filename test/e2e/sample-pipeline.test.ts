@@ -23,9 +23,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
+async function run(argv: string[]): Promise<{ code: number; out: string; secrets: string[] }> {
   let out = '';
+  const secrets: string[] = [];
   const io: CliIO = {
+    onSecret: (s) => secrets.push(s),
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1' },
     stdout: { write: (c: string) => (out += c) },
@@ -33,7 +35,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
   };
   // install is skipped: node_modules is a link to the real sample-service's, which npm ci must not touch.
   const code = await createRunCommand()(['--skip', 'install', ...argv], io);
-  return { code, out };
+  return { code, out, secrets };
 }
 
 function result(): {
@@ -48,8 +50,12 @@ function result(): {
 
 describe('backend-ci run on sample-service (embedded Postgres + Redis)', () => {
   it('runs every stage, both integration suites and the load gate, and exits 0', async () => {
-    const { code, out } = await run([]);
+    const { code, out, secrets } = await run([]);
     const r = result();
+    // The generated service passwords are announced for masking and appear in no output, log or report file.
+    expect(secrets.length).toBeGreaterThanOrEqual(2);
+    const written = [out, readFileSync(join(dir, '.backend-ci/report/logs/migrate.log'), 'utf8'), readFileSync(join(dir, '.backend-ci/report/summary.md'), 'utf8')];
+    for (const secret of secrets) for (const text of written) expect(text).not.toContain(secret);
     expect(code, out).toBe(0);
     expect(Object.fromEntries(r.stages.map((s) => [s.id, s.status]))).toEqual({
       install: 'skipped',
