@@ -116,7 +116,8 @@ export async function ingestJUnitFile(
         case 'error':
           if (name === 'failure') cFailures++;
           else cErrors++;
-          if (cMessage === undefined || name === 'error') {
+          if (cFailures + cErrors === 1) {
+            // the first failure/error of the test case is the one shown (its message, type and body)
             cMessage = a.message;
             cType = a.type;
           }
@@ -151,6 +152,7 @@ export async function ingestJUnitFile(
     }
     if (name === 'testcase') {
       const a = tag.attributes;
+      sawRoot = true;
       inCase = true;
       depthInCase = 0;
       cName = a.name ?? '';
@@ -218,7 +220,7 @@ export async function ingestJUnitFile(
     if (depthInCase > 0) {
       if (capture !== C_NONE && depthInCase === captureDepth) {
         if (capture === C_FLAKY) cFlakyText = text;
-        else if (capture === C_FAILURE) cFailText = text;
+        else if (capture === C_FAILURE && cFailText === '') cFailText = text;
         capture = C_NONE;
       }
       depthInCase--;

@@ -111,4 +111,20 @@ describe('JUnit ingest: dialects of real tools', () => {
       t.cleanup();
     }
   });
+
+  it('shows the first of several failures in one test case (message, type and body together)', async () => {
+    const { tempDir } = await import('./helpers.js');
+    const t = tempDir();
+    try {
+      const p = t.file(
+        'multi.xml',
+        '<testsuite name="s"><testcase name="t" classname="c"><failure message="first" type="A">body one</failure><error message="second" type="B">body two</error></testcase></testsuite>',
+      );
+      const r = await ingestOne(p);
+      expect(r.tests.totals).toMatchObject({ total: 1, errored: 1 });
+      expect(r.tests.failed[0]).toMatchObject({ message: 'first', type: 'A', details: 'body one', attempts: 2 });
+    } finally {
+      t.cleanup();
+    }
+  });
 });
