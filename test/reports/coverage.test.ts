@@ -84,4 +84,16 @@ describe('coverage ingest', () => {
       t.cleanup();
     }
   });
+
+  it('uses the total of a json-summary that has no per-file entries', () => {
+    const t = tempDir();
+    try {
+      const p = t.file('total-only.json', JSON.stringify({ total: { lines: { total: 10, covered: 9, skipped: 0, pct: 90 } } }));
+      const { coverage } = buildCoverageReport([p]);
+      expect(coverage?.totals.lines).toEqual({ covered: 9, total: 10, pct: 90 });
+      expect(coverage?.totals.branches).toBeNull();
+    } finally {
+      t.cleanup();
+    }
+  });
 });
