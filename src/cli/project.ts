@@ -1,5 +1,5 @@
 /** Facts about the project backend-ci runs on, read from its package.json and lockfile. */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { ProjectFacts } from '../config/resolve.js';
@@ -36,9 +36,16 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * node_modules is current when npm's own record of the installed tree (node_modules/.package-lock.json) is at least as
- * new as package.json and package-lock.json: then `npm ci` would reinstall the same tree.
+ * new as package.json and package-lock.json: then `npm ci` would reinstall the same tree. A node_modules that is a
+ * symbolic link counts as current: it belongs to another install, and `npm ci` here would wipe it.
  */
 export async function installIsCurrent(projectDir: string): Promise<boolean> {
+  try {
+    // A linked node_modules (a workspace or a shared install) is managed elsewhere: npm ci would empty its target.
+    if ((await lstat(join(projectDir, 'node_modules'))).isSymbolicLink()) return true;
+  } catch {
+    return false;
+  }
   try {
     const [installed, lock, pkg] = await Promise.all(
       ['node_modules/.package-lock.json', 'package-lock.json', 'package.json'].map((p) => stat(join(projectDir, p))),
