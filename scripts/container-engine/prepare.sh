@@ -21,14 +21,24 @@
 # Environment:
 #   BACKEND_CI_ENGINE_DIR    state dir (socket, pid, logs, env file); default <repo>/.backend-ci/container-engine
 #   BACKEND_CI_ENGINE_CACHE  cache dir for the rootfs tarball; default ${XDG_CACHE_HOME:-$HOME/.cache}/backend-ci
-#   DEBIAN_MIRROR            mirror for debootstrap; default http://deb.debian.org/debian
+#   DEBIAN_MIRROR            mirror for debootstrap; default: the Debian mirror this machine's apt already uses
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 state_dir="${BACKEND_CI_ENGINE_DIR:-$repo/.backend-ci/container-engine}"
 cache_dir="${BACKEND_CI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/backend-ci}"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The Debian mirror apt is configured with (deb822 sources first, then the one-line format).
+apt_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk '/^URIs:/ {u=$2} /^Suites:/ && / bookworm( |$)/ && u != "" {print u; exit}' "$f" | grep . && return 0
+  done
+  [ -f /etc/apt/sources.list ] && awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list | grep . && return 0
+  return 1
+}
+mirror="${DEBIAN_MIRROR:-$(apt_mirror || true)}"
 socket="$state_dir/podman.sock"
 pid_file="$state_dir/podman-service.pid"
 env_file="$state_dir/env"
@@ -113,6 +123,7 @@ recipe_hash() { cat "$here/containers.conf" "$1"/* | sha256sum | cut -c1-16; }
 
 make_rootfs() {
   local tmp
+  [ -n "$mirror" ] || die "no Debian bookworm mirror found in /etc/apt/sources.list(.d); set DEBIAN_MIRROR to one"
   tmp="$(mktemp -d "$cache_dir/rootfs.XXXXXX")"
   if ! debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$state_dir/debootstrap.log" 2>&1; then
     rm -rf "$tmp"
