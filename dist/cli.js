@@ -702,12 +702,12 @@ async function startOne({ spec, envVar, image, session, client, group, ctx }) {
     started = await container.start();
   } catch (err) {
     if (group.closed) throw new ServiceStartError(`${what}: start interrupted (cleaning up).`, spec);
-    const reason = describeError(err).replaceAll(password, "***");
+    const reason = describeError(err).replaceAll(password, "***").trim();
     const logs = tail.lines();
     let logText = logs.length > 0 ? ` Last container output:
   ${logs.join("\n  ")}` : "";
     if (containerId !== void 0 && logs.length === 0) logText = ` ${await describeContainer(client, containerId, password)}`;
-    if (!present) {
+    if (!present && containerId === void 0) {
       throw new ServiceStartError(`${what}: the image is not present locally and pulling it failed: ${reason}. ${imageHint(spec.kind)}`, spec);
     }
     if (/ryuk/i.test(reason)) {
@@ -1037,9 +1037,9 @@ function recordedThresholds(metrics) {
   const out = [];
   for (const m of Object.values(metrics)) {
     for (const t of m.thresholds) {
-      const own = evaluateOn(metrics, m.name, t.expression, "script");
-      const result = { metric: m.name, expression: t.expression, source: "script", observed: own.observed, passed: t.ok };
-      if (own.note) result.note = own.note;
+      const own2 = evaluateOn(metrics, m.name, t.expression, "script");
+      const result = { metric: m.name, expression: t.expression, source: "script", observed: own2.observed, passed: t.ok };
+      if (own2.note) result.note = own2.note;
       out.push(result);
     }
   }
@@ -1536,20 +1536,23 @@ function mix(s) {
   h1 = Math.imul(a ^ 31, 16777619);
   h2 = Math.imul(b ^ 31, 1540483477);
 }
-var lastScope = "";
+var lastStage = "";
+var lastSuite = "";
 var lastClass = "";
 var prefix1 = 0;
 var prefix2 = 0;
 var prefixValid = false;
-function identityHash(scope, classname, name) {
-  if (!prefixValid || scope !== lastScope || classname !== lastClass) {
+function identityHash(stage, suite, classname, name) {
+  if (!prefixValid || suite !== lastSuite || classname !== lastClass || stage !== lastStage) {
     h1 = 2166136261;
     h2 = 2538058380;
-    mix(scope);
+    mix(stage);
+    mix(suite);
     mix(classname);
     prefix1 = h1;
     prefix2 = h2;
-    lastScope = scope;
+    lastStage = stage;
+    lastSuite = suite;
     lastClass = classname;
     prefixValid = true;
   }
@@ -1560,54 +1563,34 @@ function identityHash(scope, classname, name) {
   return key === 0 ? 1 : key;
 }
 var KeyTable = class {
-  keys = new Float64Array(1024);
-  values = new Int32Array(1024);
+  cells = new Float64Array(2048);
   mask = 1023;
   size = 0;
   get(key) {
-    const keys = this.keys;
+    const cells = this.cells;
     let i = (key & this.mask) >>> 0;
     for (; ; ) {
-      const k = keys[i];
-      if (k === key) return this.values[i];
+      const k = cells[i * 2];
+      if (k === key) return cells[i * 2 + 1];
       if (k === 0) return void 0;
-      i = i + 1 & this.mask;
-    }
-  }
-  set(key, value) {
-    if ((this.size + 1) * 2 > this.keys.length) this.rehash(this.keys.length * 2);
-    const keys = this.keys;
-    let i = (key & this.mask) >>> 0;
-    for (; ; ) {
-      const k = keys[i];
-      if (k === key) {
-        this.values[i] = value;
-        return;
-      }
-      if (k === 0) {
-        keys[i] = key;
-        this.values[i] = value;
-        this.size++;
-        return;
-      }
       i = i + 1 & this.mask;
     }
   }
   /** Sets `key` to `value` and returns the previous value, or -1 when the key was new (one probe sequence). */
   swap(key, value) {
-    if ((this.size + 1) * 2 > this.keys.length) this.rehash(this.keys.length * 2);
-    const keys = this.keys;
+    if ((this.size + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    const cells = this.cells;
     let i = (key & this.mask) >>> 0;
     for (; ; ) {
-      const k = keys[i];
+      const k = cells[i * 2];
       if (k === key) {
-        const old = this.values[i];
-        this.values[i] = value;
+        const old = cells[i * 2 + 1];
+        cells[i * 2 + 1] = value;
         return old;
       }
       if (k === 0) {
-        keys[i] = key;
-        this.values[i] = value;
+        cells[i * 2] = key;
+        cells[i * 2 + 1] = value;
         this.size++;
         return -1;
       }
@@ -1615,18 +1598,20 @@ var KeyTable = class {
     }
   }
   rehash(capacity) {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity);
+    const old = this.cells;
+    this.cells = new Float64Array(capacity * 2);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i];
-      if (k !== 0) this.set(k, oldValues[i]);
+    for (let i = 0; i < old.length; i += 2) {
+      const k = old[i];
+      if (k !== 0) this.swap(k, old[i + 1]);
     }
   }
 };
+function own(s) {
+  if (s === void 0 || s.length < 13) return s;
+  return (" " + s).slice(1);
+}
 var TestCollector = class {
   limits;
   totals = {
@@ -1684,7 +1669,7 @@ var TestCollector = class {
     let failedAttempts = rec.failedAttempts;
     let flakyMessage = rec.message;
     if (this.dedup) {
-      key = identityHash(rec.stage ?? rec.suite, rec.classname, rec.name);
+      key = identityHash(rec.stage ?? "", rec.suite, rec.classname, rec.name);
       let prev = this.retain ? this.index.swap(key, this.nextSlot) : this.index.size > 0 ? this.index.get(key) ?? -1 : -1;
       if (prev >= this.fileStartSlot && this.retain) prev = -1;
       if (prev >= 0) {
@@ -1737,15 +1722,15 @@ var TestCollector = class {
         if (this.failed.length < this.limits.maxFailed) {
           const f = {
             stage: rec.stage,
-            suite: rec.suite,
-            classname: rec.classname,
-            name: rec.name,
+            suite: own(rec.suite),
+            classname: own(rec.classname),
+            name: own(rec.name),
             status,
-            message: rec.message,
-            type: rec.type,
-            details: rec.details,
-            output: rec.output,
-            file: rec.file,
+            message: own(rec.message),
+            type: own(rec.type),
+            details: own(rec.details),
+            output: own(rec.output),
+            file: own(rec.file),
             line: rec.line,
             durationMs: d,
             attempts: Math.max(1, rec.failedAttempts),
@@ -1761,12 +1746,12 @@ var TestCollector = class {
         if (this.flaky.length < this.limits.maxFlaky) {
           const f = {
             stage: rec.stage,
-            suite: rec.suite,
-            classname: rec.classname,
-            name: rec.name,
-            file: rec.file,
+            suite: own(rec.suite),
+            classname: own(rec.classname),
+            name: own(rec.name),
+            file: own(rec.file),
             line: rec.line,
-            message: flakyMessage,
+            message: own(flakyMessage),
             failedAttempts: Math.max(1, failedAttempts),
             source: rec.source
           };
@@ -1783,6 +1768,13 @@ var TestCollector = class {
       this.slotDuration[slot] = d;
       this.slotAttempts[slot] = Math.min(65535, status === "passed" || status === "skipped" ? 0 : Math.max(1, failedAttempts));
     }
+  }
+  /**
+   * Whether a failed (or flaky) result added now would be kept with its details. When false, the reader can skip
+   * extracting message, stack trace and location (the failure is only counted).
+   */
+  keepsDetails(flaky) {
+    return flaky ? this.flaky.length < this.limits.maxFlaky : this.failed.length < this.limits.maxFailed;
   }
   /** The merged tests report. The collector can keep ingesting afterwards; call again for a fresh snapshot. */
   finish() {
@@ -1816,11 +1808,11 @@ var TestCollector = class {
     const e = {
       key,
       stage: rec.stage,
-      suite: rec.suite,
-      classname: rec.classname,
-      name: rec.name,
+      suite: own(rec.suite),
+      classname: own(rec.classname),
+      name: own(rec.name),
       durationMs: d,
-      file: rec.file,
+      file: own(rec.file),
       source: rec.source
     };
     let i = 0;
@@ -1911,6 +1903,7 @@ function isAbsolute(p) {
 function toRepoPath(raw, opts = {}, hintFile) {
   let p = raw.trim();
   if (p === "" || p.startsWith("node:") || p.startsWith("internal/") || p.startsWith("<")) return void 0;
+  if (p.includes("/node_modules/") || p.startsWith("node_modules/")) return void 0;
   if (p.startsWith("file://")) {
     try {
       p = fileURLToPath(p);
@@ -2028,6 +2021,7 @@ function parseIstanbulSummary(text, opts = {}) {
   if (!data || typeof data !== "object" || Array.isArray(data)) throw new Error("not an istanbul json-summary object");
   const files = [];
   let sawTotal = false;
+  let total;
   for (const [key, value] of Object.entries(data)) {
     if (!value || typeof value !== "object") continue;
     const v = value;
@@ -2039,6 +2033,7 @@ function parseIstanbulSummary(text, opts = {}) {
     };
     if (key === "total") {
       sawTotal = true;
+      total = entry;
       continue;
     }
     if (!entry.lines && !entry.statements && !entry.functions && !entry.branches) continue;
@@ -2047,6 +2042,7 @@ function parseIstanbulSummary(text, opts = {}) {
   if (!sawTotal && files.length === 0) {
     throw new Error('no "total" and no per-file entries with lines/statements/functions/branches');
   }
+  if (files.length === 0 && total) return [{ path: "(total)", ...total }];
   return files;
 }
 
@@ -2431,6 +2427,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
   let cType;
   let cFlakyMessage;
   let cFlakyText = "";
+  let cFailText = "";
   const rec = {
     stage,
     suite: "",
@@ -2461,7 +2458,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
         case "error":
           if (name === "failure") cFailures++;
           else cErrors++;
-          if (cMessage === void 0 || name === "error") {
+          if (cFailures + cErrors === 1) {
             cMessage = a.message;
             cType = a.type;
           }
@@ -2496,6 +2493,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
     }
     if (name === "testcase") {
       const a = tag.attributes;
+      sawRoot = true;
       inCase = true;
       depthInCase = 0;
       cName = a.name ?? "";
@@ -2512,6 +2510,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
       cType = void 0;
       cFlakyMessage = void 0;
       cFlakyText = "";
+      cFailText = "";
       text = "";
       outText = "";
       return;
@@ -2560,6 +2559,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
     if (depthInCase > 0) {
       if (capture !== C_NONE && depthInCase === captureDepth) {
         if (capture === C_FLAKY) cFlakyText = text;
+        else if (capture === C_FAILURE && cFailText === "") cFailText = text;
         capture = C_NONE;
       }
       depthInCase--;
@@ -2583,12 +2583,14 @@ async function ingestJUnitFile(path, collector, opts = {}) {
     if (cErrors > 0 || cFailures > 0) {
       rec.status = cErrors > 0 ? "errored" : "failed";
       rec.failedAttempts = cErrors + cFailures + cReruns;
-      fillFailure(cMessage, text);
-      rec.output = outText.length > limits.outputChars ? outText.slice(outText.length - limits.outputChars) : outText;
+      if (collector.keepsDetails(false)) {
+        fillFailure(cMessage, cFailText);
+        rec.output = outText.length > limits.outputChars ? outText.slice(outText.length - limits.outputChars) : outText;
+      }
     } else if (cFlaky > 0 || cReruns > 0) {
       rec.status = "flaky";
       rec.failedAttempts = cFlaky + cReruns;
-      fillFailure(cFlakyMessage, cFlakyText);
+      if (collector.keepsDetails(true)) fillFailure(cFlakyMessage, cFlakyText);
     } else if (cSkipped) {
       rec.status = "skipped";
     } else {
@@ -2614,6 +2616,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
   collector.beginFile(path, opts.moreFilesFollow ?? false);
   let bytes2 = 0;
   let failure;
+  let ioError = false;
   try {
     const res = readTextChunks(opts.cwd ? resolve3(opts.cwd, path) : path, (chunk) => {
       parser.write(chunk);
@@ -2633,6 +2636,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
     }
   } catch (err) {
     failure = describe(err);
+    ioError = typeof err?.code === "string";
   } finally {
     collector.endFile();
   }
@@ -2642,6 +2646,12 @@ async function ingestJUnitFile(path, collector, opts = {}) {
         file: path,
         message: `${path}: empty file (0 bytes), no test results in it`,
         hint: "The test runner wrote no report: no test ran (check the stage log and the test include patterns) or it crashed before writing."
+      });
+    } else if (ioError) {
+      warnings.push({
+        file: path,
+        message: `${path}: cannot read: ${failure}`,
+        hint: "Check the path, and that the stage which writes this report ran (see its log)."
       });
     } else if (notJUnit) {
       warnings.push({
@@ -2747,7 +2757,7 @@ function testTitle(t) {
   const parts = [];
   if (t.stage) parts.push(t.stage);
   const cls = t.classname;
-  if (cls && cls !== t.file && !t.name.startsWith(cls) && !(t.file && t.file.endsWith(cls))) parts.push(cls);
+  if (cls && cls !== t.file && !t.name.includes(cls) && !(t.file && t.file.endsWith(cls))) parts.push(cls);
   parts.push(t.name || "(unnamed test)");
   return parts.join(" \u203A ");
 }
@@ -2839,7 +2849,7 @@ function renderTerminal(r, opts = {}) {
     for (const f of r.tests.failed.slice(0, max)) {
       const loc = locationText(f);
       out.push(`  ${c.red("\u2717")} ${testTitle(f)}${loc ? `  ${c.cyan(loc)}` : ""}`);
-      const body = firstLines(f.details || f.message, opts.detailLines ?? 8);
+      const body = firstLines(failureText(f.message, f.details), opts.detailLines ?? 8);
       for (const line of body.split("\n")) out.push(`      ${c.dim(line)}`);
     }
     const more = t.failed + t.errored - Math.min(max, r.tests.failed.length);
@@ -2981,7 +2991,7 @@ function renderHtml(r) {
       const loc = locationText(f);
       const url = locationUrl(r.meta, f);
       const where = loc ? ` \u2014 ${url ? `<a href="${escapeHtml(url)}">${escapeHtml(loc)}</a>` : `<code>${escapeHtml(loc)}</code>`}` : "";
-      h.push(`<details><summary><b>${escapeHtml(testTitle(f))}</b>${where}</summary><pre>${escapeHtml(f.details || f.message)}</pre>`);
+      h.push(`<details><summary><b>${escapeHtml(testTitle(f))}</b>${where}</summary><pre>${escapeHtml(failureText(f.message, f.details))}</pre>`);
       if (f.output) h.push(`<p>Output (tail):</p><pre>${escapeHtml(f.output)}</pre>`);
       h.push("</details>");
     }
@@ -4971,6 +4981,7 @@ async function runGraph(stages, opts = {}) {
 
 // src/pipeline/stages.ts
 import { join as join9, relative as relative2 } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 // src/pipeline/test-invocations.ts
 function escapeRegExp(text) {
@@ -5005,6 +5016,11 @@ function vitestReportArgs(paths) {
 }
 
 // src/pipeline/stages.ts
+function addSecret(runtime, secret) {
+  if (!secret || runtime.secrets.includes(secret)) return;
+  runtime.secrets.push(secret);
+  runtime.onSecret?.(secret);
+}
 function maskSecrets(text, secrets) {
   let out = text;
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
@@ -5023,7 +5039,7 @@ function commandLine(cmd, extraArgs) {
   return { command: "sh", args: ["-c", text], display: cmd.value };
 }
 function lastMeaningfulLine(output) {
-  const lines = output.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m/g, "").trim()).filter((l) => l && !/^npm (error|ERR!) (A complete log|code|path|command|workspace|location)/.test(l) && !/^> /.test(l));
+  const lines = output.split("\n").map((l) => stripVTControlCharacters(l).trim()).filter((l) => l && !/^npm (error|ERR!) (A complete log|code|path|command|workspace|location)/.test(l) && !/^> /.test(l));
   return lines.at(-1);
 }
 function failureReason(display, r) {
@@ -5120,7 +5136,7 @@ function buildStages(config, deps, runtime) {
           workDir
         });
         runtime.services = started;
-        runtime.secrets.push(...started.secrets);
+        for (const secret of started.secrets) addSecret(runtime, secret);
         Object.assign(runtime.env, started.env);
         const what = started.services.map((x) => `${x.spec.kind}${x.actualVersion ? ` ${x.actualVersion}` : ""} ready in ${x.readyMs} ms as ${x.envVar}`).join("; ");
         return { status: "passed", reason: what };
@@ -5188,7 +5204,7 @@ function buildStages(config, deps, runtime) {
           return outcome2;
         }
         let criticalFiles = [];
-        let taggedFiles = [];
+        const taggedFiles = [];
         if (part === "critical") {
           criticalFiles = (await deps.glob(config.critical.paths, config.projectDir)).filter((f) => TEST_FILE_RE.test(f));
           if (config.critical.tag) {
@@ -6053,6 +6069,7 @@ function createProvider(name, opts = {}) {
 }
 
 // src/cli/progress.ts
+import { stripVTControlCharacters as stripVTControlCharacters2 } from "node:util";
 import pc2 from "picocolors";
 var ICON = { passed: "\u2714", failed: "\u2716", skipped: "\u25CB", "timed-out": "\u23F1", cancelled: "\u25A0" };
 function formatSeconds(ms) {
@@ -6068,7 +6085,7 @@ function createProgress(opts) {
     if (running.size === 0) return;
     const parts = [...running].map(([id, at]) => {
       const last = opts.lastLine.get(id);
-      return `${id} ${formatSeconds(now() - at)}${last ? c.dim(` \xB7 ${mask(last).replace(/\x1b\[[0-9;]*m/g, "").trim().slice(0, 80)}`) : ""}`;
+      return `${id} ${formatSeconds(now() - at)}${last ? c.dim(` \xB7 ${stripVTControlCharacters2(mask(last)).trim().slice(0, 80)}`) : ""}`;
     });
     opts.write(c.dim(`  \u2026 running: ${parts.join(" | ")}`));
   }, opts.intervalMs ?? 1e4);
@@ -6090,7 +6107,7 @@ function createProgress(opts) {
 }
 
 // src/cli/project.ts
-import { readFile as readFile5, stat as stat2 } from "node:fs/promises";
+import { lstat, readFile as readFile5, stat as stat2 } from "node:fs/promises";
 import { join as join15 } from "node:path";
 async function readProjectFacts(projectDir) {
   const pkgPath = join15(projectDir, "package.json");
@@ -6121,6 +6138,11 @@ async function exists(path) {
   }
 }
 async function installIsCurrent(projectDir) {
+  try {
+    if ((await lstat(join15(projectDir, "node_modules"))).isSymbolicLink()) return true;
+  } catch {
+    return false;
+  }
   try {
     const [installed, lock, pkg] = await Promise.all(
       ["node_modules/.package-lock.json", "package-lock.json", "package.json"].map((p) => stat2(join15(projectDir, p)))
@@ -6327,6 +6349,7 @@ function createRunCommand(hooks = {}) {
       throw e;
     }
     const runtime = createRuntime(io.env);
+    if (io.onSecret) runtime.onSecret = io.onSecret;
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
     const progress = createProgress({ write: out, color, lastLine: runtime.lastLine, mask: (t) => maskSecrets(t, runtime.secrets) });
     const deps = createPipelineDeps({ runtime, color, log: (line) => out(`  ${line}`) });
