@@ -4,9 +4,10 @@
  * rendered for the terminal.
  */
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildRunReport, metaFromEnv, renderTerminal, writeReportFiles } from '../reports/index.js';
-import type { JUnitSource } from '../reports/index.js';
+import { buildRunReport, mergeIstanbulCoverageFiles, metaFromEnv, renderTerminal, writeReportFiles } from '../reports/index.js';
+import type { JUnitSource, ReportWarning } from '../reports/index.js';
 import type { ReportInput, ReportOutcome, ReportWriter } from './run-pipeline.js';
 
 /** The repository root (nearest folder with .git), so annotation paths are repository-relative; else the project. */
@@ -25,13 +26,33 @@ export function createReportWriter(opts: { color: boolean; env?: NodeJS.ProcessE
     async write(input: ReportInput): Promise<ReportOutcome> {
       const { config } = input;
       const junit: JUnitSource[] = [];
-      const coverage: string[] = [];
+      const finals: string[] = [];
+      const summaries: string[] = [];
       for (const stage of input.stages) {
         // A cancelled or timed-out stage may have left half a file; its status already says what happened.
         const complete = stage.status === 'passed' || stage.status === 'failed';
         for (const path of stage.junitPaths ?? []) if (complete || existsSync(path)) junit.push({ path, stage: stage.id });
-        // Each vitest run writes json-summary (all four metrics) and lcov; read the summary.
-        for (const path of stage.coveragePaths ?? []) if (path.endsWith('.json') && existsSync(path)) coverage.push(path);
+        for (const path of stage.coveragePaths ?? []) {
+          if (!existsSync(path)) continue;
+          if (path.endsWith('coverage-final.json')) finals.push(path);
+          else if (path.endsWith('.json')) summaries.push(path);
+        }
+      }
+      // Coverage of several stages (unit + integration) is merged exactly, statement by statement, from istanbul's
+      // coverage-final.json; without those, the json-summary files are read (per file, the last one wins).
+      let coverage = summaries;
+      const warnings: ReportWarning[] = [];
+      if (finals.length > 0) {
+        const merged = mergeIstanbulCoverageFiles(finals);
+        warnings.push(...merged.warnings);
+        if (merged.summary) {
+          const dir = join(config.outDir, 'coverage', 'merged');
+          await mkdir(dir, { recursive: true });
+          const summaryPath = join(dir, 'coverage-summary.json');
+          await writeFile(summaryPath, JSON.stringify(merged.summary));
+          await writeFile(join(dir, 'coverage-final.json'), JSON.stringify(merged.merged));
+          coverage = [summaryPath];
+        }
       }
       const report = await buildRunReport({
         junit,
@@ -41,6 +62,7 @@ export function createReportWriter(opts: { color: boolean; env?: NodeJS.ProcessE
         ...(input.gate ? { gate: input.gate } : {}),
         meta: { title: 'backend-ci', suite: config.suite, ...metaFromEnv(opts.env ?? process.env) },
         repoRoot: findRepoRoot(config.projectDir),
+        warnings,
         cwd: config.projectDir,
       });
       await writeReportFiles(report, config.outDir);

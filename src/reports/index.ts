@@ -39,6 +39,8 @@ export type { TestCaseRecord } from './collector.js';
 export { ingestJUnitFile } from './junit.js';
 export type { JUnitIngestOptions, JUnitIngestResult } from './junit.js';
 export { buildCoverageReport, ingestCoverageFile } from './coverage/index.js';
+export { mergeIstanbulCoverageFiles } from './coverage/merge-istanbul.js';
+export type { IstanbulMergeResult } from './coverage/merge-istanbul.js';
 export type { CoverageFormat, CoverageIngestResult, CoverageOptions } from './coverage/index.js';
 export { locateFailure, toRepoPath } from './location.js';
 export type { LocateOptions } from './location.js';
