@@ -155,6 +155,33 @@ describe('backend-ci run on a project (real processes)', () => {
     expect(result.stages.filter((s: { status: string }) => s.status === 'cancelled').map((s: { id: string }) => s.id)).toEqual(['lint', 'typecheck']);
   });
 
+  it('reports a database that never becomes ready as a failed services stage, skips what needs it, keeps the rest', async () => {
+    const dir = project(
+      {},
+      { lint: `node -e "0"`, 'db:migrate': `node -e "0"`, 'test:integration': 'vitest run' },
+      { services: 'postgres', provider: 'external', servicesReadyTimeoutSec: 1 },
+    );
+    // Port 9 (discard) is closed on loopback: nothing will ever answer there.
+    let out = '';
+    const io: CliIO = {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:9/app' },
+      stdout: { write: (c: string) => (out += c) },
+      stderr: { write: (c: string) => (out += c) },
+    };
+    const code = await createRunCommand()(['--skip', 'install'], io);
+    expect(code).toBe(1);
+    const result = JSON.parse(readFileSync(join(dir, '.backend-ci/report/result.json'), 'utf8'));
+    const byId = Object.fromEntries(result.stages.map((s: { id: string }) => [s.id, s]));
+    expect(byId.services.status).toBe('failed');
+    expect(byId.services.reason).toContain('127.0.0.1:9');
+    expect(byId.services.reason).not.toContain('s3cret-pw');
+    expect(byId.migrate).toMatchObject({ status: 'skipped', reason: 'skipped: needs "services", which failed' });
+    expect(byId['integration:critical'].status).toBe('skipped');
+    expect(byId.lint.status).toBe('passed');
+    expect(out).not.toContain('s3cret-pw');
+  });
+
   it('rejects a bad config with exit code 2 and the file:line of the problem, running nothing', async () => {
     const dir = project({}, { lint: 'exit 0' });
     writeFileSync(join(dir, 'backend-ci.config.json'), '{\n  "suite": "smoke"\n}\n');
