@@ -2,6 +2,7 @@
 import type { CliCommand, CliIO } from '../types.js';
 import { gateCommand } from '../load/command.js';
 import { reportCommand } from '../reports/command.js';
+import { mergeCommand, planCommand } from '../shard/command.js';
 import { createRunCommand } from './run.js';
 
 export const USAGE = `Usage: backend-ci <command> [options]
@@ -10,6 +11,8 @@ Commands:
   run       run the pipeline on a project (lint, typecheck, unit, services, migrate, integration, load) and report
   report    merge JUnit XML and coverage files into one report (summary.md, comment.md, annotations.json, junit.xml)
   gate      gate a k6 summary on p95 latency and error rate
+  plan      split the integration test files into N shards balanced by duration (run one with run --shard I/N)
+  merge     merge the report folders of a sharded run into one report
 
 Run "backend-ci <command> --help" for a command's options.
 `;
@@ -20,6 +23,8 @@ export async function main(argv: string[], io: CliIO, signal?: AbortSignal): Pro
     run: createRunCommand(signal ? { signal } : {}),
     report: reportCommand,
     gate: gateCommand,
+    plan: planCommand,
+    merge: mergeCommand,
   };
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     io.stdout.write(USAGE);

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, describeIssue, dottedPath } from '../config/errors.js';
 import { configSchema, STAGE_NAMES, type ConfigFile, type StageName } from '../config/schema.js';
+import { parseShardSpec, ShardSpecError } from '../shard/spec.js';
 
 export const RUN_USAGE = `Usage: backend-ci run [options]
 
@@ -26,6 +27,11 @@ Options:
   --p95-ms N                gate: p95 latency limit in ms
   --error-rate R            gate: failed-request rate limit (0..1)
   --coverage-lines N        minimum line coverage % (also --coverage-branches, -functions, -statements)
+  --shard I/N               run only shard I of N: the integration suites get this shard's test files; lint,
+                            typecheck, unit and load run in shard 1/N only (see "backend-ci plan")
+  --shard-plan FILE         take the shard's files from a plan written by "backend-ci plan --json"
+                            (default: plan from the duration history)
+  --durations FILE          duration history used to plan shards (default: .backend-ci/durations.json)
   -h, --help                this help
 `;
 
@@ -52,6 +58,8 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'coverage.branches': '--coverage-branches',
   'coverage.functions': '--coverage-functions',
   'coverage.statements': '--coverage-statements',
+  'shard.plan': '--shard-plan',
+  'shard.durations': '--durations',
 };
 
 function num(v: string | undefined): number | string | undefined {
@@ -95,6 +103,9 @@ export function parseRunFlags(argv: string[]): RunFlags {
         'coverage-branches': { type: 'string' },
         'coverage-functions': { type: 'string' },
         'coverage-statements': { type: 'string' },
+        shard: { type: 'string' },
+        'shard-plan': { type: 'string' },
+        durations: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -102,6 +113,13 @@ export function parseRunFlags(argv: string[]): RunFlags {
     throw new ConfigError([`${(e as Error).message.split('\n')[0]}; see backend-ci run --help`]);
   }
   const str = (k: string): string | undefined => values[k] as string | undefined;
+  let shard: { index: number; total: number } | undefined;
+  try {
+    if (str('shard') !== undefined) shard = parseShardSpec(str('shard')!);
+  } catch (e) {
+    if (e instanceof ShardSpecError) throw new ConfigError([e.message]);
+    throw e;
+  }
   const raw: Record<string, unknown> = {
     suite: str('suite'),
     services: str('services'),
@@ -116,6 +134,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
       statements: num(str('coverage-statements')),
     },
     stages: { load: { k6Script: str('k6-script'), p95Ms: num(str('p95-ms')), errorRate: num(str('error-rate')) } },
+    shard: { ...shard, plan: str('shard-plan'), durations: str('durations') },
   };
   const overlay = prune(raw) as Record<string, unknown>;
   const parsed = configSchema.safeParse(overlay);

@@ -30,6 +30,9 @@ export const DEFAULTS = {
   criticalPaths: ['**/critical/**'],
   criticalTag: '@critical',
   out: '.backend-ci/report',
+  /** Test files the sharded suites are split by (integration tests by folder or name). */
+  shardFiles: ['**/integration/**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}', '**/*.integration.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+  durations: '.backend-ci/durations.json',
   healthPath: '/health',
   healthTimeoutSec: 30,
 };
@@ -72,6 +75,18 @@ export interface ResolvedLoadStage extends ResolvedStage {
   local: NonNullable<NonNullable<NonNullable<ConfigFile['stages']>['load']>['local']>;
 }
 
+/** How the integration suites are split into shards (src/shard). */
+export interface ResolvedSharding {
+  /** Globs (relative to the project) of the test files that are split. */
+  files: string[];
+  /** Absolute path of the duration history. */
+  durationsPath: string;
+  /** Absolute path of a plan written by `backend-ci plan --json`, when given. */
+  planPath?: string;
+  /** This run's shard; absent for an unsharded run. */
+  shard?: { index: number; total: number };
+}
+
 export interface ResolvedConfig {
   projectDir: string;
   outDir: string;
@@ -86,6 +101,8 @@ export interface ResolvedConfig {
   servicesReadyTimeoutMs: number;
   coverageThresholds: NonNullable<ConfigFile['coverage']>;
   failFast: boolean;
+  /** Sharding settings (absent in configs built by hand: no sharding). */
+  sharding?: ResolvedSharding;
   stages: {
     install: ResolvedStage;
     lint: ResolvedStage;
@@ -135,6 +152,7 @@ function merge(file: ConfigFile, flags: ConfigFile): ConfigFile {
     ...file,
     ...flags,
     critical: { ...file.critical, ...flags.critical },
+    shard: { ...file.shard, ...flags.shard },
     coverage: { ...file.coverage, ...flags.coverage },
     stages,
   };
@@ -216,6 +234,20 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     else throw e;
   }
 
+  const shardCfg = cfg.shard ?? {};
+  if ((shardCfg.index === undefined) !== (shardCfg.total === undefined)) {
+    problems.push('shard: give both the index and the count, e.g. --shard 2/3');
+  } else if (shardCfg.index !== undefined && shardCfg.total !== undefined && shardCfg.index > shardCfg.total) {
+    problems.push(`shard: index ${shardCfg.index} is outside 1..${shardCfg.total}; use --shard INDEX/COUNT with INDEX <= COUNT`);
+  }
+  const sharding: ResolvedSharding = {
+    files: shardCfg.files ?? DEFAULTS.shardFiles,
+    durationsPath: resolve(input.projectDir, shardCfg.durations ?? DEFAULTS.durations),
+  };
+  if (shardCfg.plan !== undefined && shardCfg.index === undefined) problems.push('shard.plan (--shard-plan) names a plan but no shard was chosen; add --shard INDEX/COUNT');
+  if (shardCfg.plan !== undefined) sharding.planPath = resolve(input.projectDir, shardCfg.plan);
+  if (shardCfg.index !== undefined && shardCfg.total !== undefined) sharding.shard = { index: shardCfg.index, total: shardCfg.total };
+
   if (problems.length) throw new ConfigError(problems);
 
   const tag = cfg.critical?.tag === undefined ? DEFAULTS.criticalTag : cfg.critical.tag;
@@ -231,6 +263,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     servicesReadyTimeoutMs: (cfg.servicesReadyTimeoutSec ?? DEFAULTS.servicesReadyTimeoutSec) * 1000,
     coverageThresholds: cfg.coverage ?? {},
     failFast: cfg.failFast ?? false,
+    sharding,
     stages: {
       install: base('install'),
       lint: base('lint'),

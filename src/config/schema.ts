@@ -106,6 +106,22 @@ export const configSchema = z
     failFast: z.boolean(),
     /** Report folder, relative to the project. */
     out: z.string().min(1),
+    /**
+     * Sharding the integration suites over several jobs (see src/shard). `files`: globs of the test files that are
+     * split (default: test files under an `integration` folder or named `*.integration.test.*`); `durations`: the
+     * duration history used to balance shards (default .backend-ci/durations.json); `plan`: a plan written by
+     * `backend-ci plan --json` (overrides planning from durations); `index`/`total`: this run's shard (`--shard 2/3`).
+     */
+    shard: z
+      .object({
+        files: z.array(z.string().min(1)).min(1),
+        durations: z.string().min(1),
+        plan: z.string().min(1),
+        index: z.number().int().min(1),
+        total: z.number().int().min(1).max(256),
+      })
+      .partial()
+      .strict(),
     stages: z
       .object({
         install: plainStage,

@@ -9,7 +9,8 @@
  *
  * Disabled stages are left out of the graph (their dependants do not wait for them) and reported as skipped.
  */
-import { join, relative } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { ResolvedConfig, ResolvedStage, ResolvedTestStage, StageCommand } from '../config/resolve.js';
 import { stageLogPath } from '../config/resolve.js';
@@ -18,6 +19,8 @@ import type { ServiceProvider, StartedServices } from '../services/types.js';
 import type { GateReport, StageResult } from '../types.js';
 import type { StageDefinition, StageOutcome } from './scheduler.js';
 import { suiteInvocations, vitestReportArgs, type SuitePart } from './test-invocations.js';
+import { shardStageRun, shardsOnlyInFirst, type ShardState } from '../shard/stage.js';
+import { shardSlug } from '../shard/spec.js';
 
 /** Side effects the stages need, passed in so the graph can be tested without real processes. */
 export interface StageDeps {
@@ -34,6 +37,13 @@ export interface StageDeps {
   runLoad?(ctx: LoadStageContext): Promise<{ gate: GateReport; junitPath?: string; status: 'passed' | 'failed'; reason?: string }>;
   /** Progress lines (stage output is in the stage logs). */
   log(line: string): void;
+  /** Writes a small file, creating its folder (default: node:fs); the shard stage writes shard.json with it. */
+  writeText?(path: string, text: string): Promise<void>;
+}
+
+async function writeTextFile(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
 }
 
 export interface LoadStageContext {
@@ -156,6 +166,12 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
   };
   const present = (...ids: string[]): string[] => ids.filter((id) => enabledIds.has(id));
 
+  // Sharded run: the `shard` stage picks this shard's test files (from a plan file or the duration history) and the
+  // integration stages run only those; lint, typecheck, unit and load run in shard 1 only.
+  const shard = config.sharding?.shard;
+  const shardState: ShardState = { files: null };
+  const firstShardOnly = <T extends ResolvedStage>(stage: T): T => (shard ? shardsOnlyInFirst(stage, shard) : stage);
+
   // install
   add(
     {
@@ -178,9 +194,45 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
     'Install',
   );
 
-  add(simple('lint', 'Lint', s.lint, present('install')), s.lint, 'Lint');
-  add(simple('typecheck', 'Typecheck', s.typecheck, present('install')), s.typecheck, 'Typecheck');
-  add(testStageDef('unit', 'Unit tests', s.unit, 'all', present('install')), s.unit, 'Unit tests');
+  if (shard && config.sharding) {
+    const sharding = config.sharding;
+    const integrationRuns = s.integration.enabled && s.integration.runner === 'vitest';
+    add(
+      {
+        id: 'shard',
+        title: `Shard ${shard.index}/${shard.total}`,
+        required: true,
+        timeoutMs: 60_000,
+        run: () =>
+          shardStageRun({
+            config,
+            sharding,
+            shard,
+            state: shardState,
+            env: runtime.env,
+            glob: deps.glob,
+            readText: deps.readText,
+            writeText: deps.writeText ?? writeTextFile,
+          }),
+      },
+      {
+        name: 'integration',
+        enabled: integrationRuns,
+        timeoutMs: 60_000,
+        required: true,
+        disabledReason: s.integration.runner === 'custom' ? 'a custom integration runner cannot be sharded by file' : 'the integration stage does not run',
+      },
+      `Shard ${shard.index}/${shard.total}`,
+      'shard',
+    );
+  }
+
+  const lint = firstShardOnly(s.lint);
+  const typecheck = firstShardOnly(s.typecheck);
+  const unit = firstShardOnly(s.unit);
+  add(simple('lint', 'Lint', lint, present('install')), lint, 'Lint');
+  add(simple('typecheck', 'Typecheck', typecheck, present('install')), typecheck, 'Typecheck');
+  add(testStageDef('unit', 'Unit tests', unit, 'all', present('install')), unit, 'Unit tests');
 
   // services: only when a stage that talks to them runs
   const servicesNeeded = s.migrate.enabled || s.integration.enabled || s.load.enabled;
@@ -222,17 +274,20 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
 
   add(simple('migrate', 'Migrate', s.migrate, present('install', 'services')), s.migrate, 'Migrate');
 
-  const integrationNeeds = present('install', 'services', 'migrate');
+  const integrationNeeds = present('install', 'services', 'migrate', 'shard');
+  // A custom integration runner cannot be given files: in a sharded run it runs whole, in shard 1.
+  const integration = shard && s.integration.runner === 'custom' ? firstShardOnly(s.integration) : s.integration;
   if (config.suite === 'all' || config.suite === 'critical') {
-    add(testStageDef('integration:critical', 'Integration (critical)', s.integration, 'critical', integrationNeeds), s.integration, 'Integration (critical)', 'integration:critical');
+    add(testStageDef('integration:critical', 'Integration (critical)', integration, 'critical', integrationNeeds), integration, 'Integration (critical)', 'integration:critical');
   }
   if (config.suite === 'all' || config.suite === 'non-critical') {
-    const def = testStageDef('integration:non-critical', 'Integration (non-critical)', s.integration, 'non-critical', integrationNeeds);
+    const def = testStageDef('integration:non-critical', 'Integration (non-critical)', integration, 'non-critical', integrationNeeds);
     def.after = present('integration:critical');
-    add(def, s.integration, 'Integration (non-critical)', 'integration:non-critical');
+    add(def, integration, 'Integration (non-critical)', 'integration:non-critical');
   }
 
   const runLoad = deps.runLoad;
+  const load = firstShardOnly(s.load);
   add(
     runLoad
       ? {
@@ -253,7 +308,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
           },
         }
       : null,
-    runLoad ? s.load : { ...s.load, enabled: false, disabledReason: s.load.disabledReason ?? 'no load engine available' },
+    runLoad ? load : { ...load, enabled: false, disabledReason: load.disabledReason ?? 'no load engine available' },
     'Load smoke gate',
   );
 
@@ -268,7 +323,9 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
       timeoutMs: stage.timeoutMs,
       run: async ({ signal }) => {
         if (stage.error) throw new Error(stage.error);
-        const fileId = id.replace(/[^a-z0-9-]+/gi, '-');
+        // In a sharded run, the integration stages' file names carry the shard so merged artifacts never collide.
+        const sharded = shard && id.startsWith('integration') ? shardState.files : null;
+        const fileId = `${id.replace(/[^a-z0-9-]+/gi, '-')}${shard && sharded ? `.${shardSlug(shard)}` : ''}`;
         if (stage.runner === 'custom') {
           const { result, display, logPath } = await runCommand(id, stage, [], signal, { BACKEND_CI_SUITE: part });
           const junitPaths = stage.junitGlobs.length ? await deps.glob(stage.junitGlobs, config.projectDir) : [];
@@ -290,13 +347,19 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
           criticalFiles = (await deps.glob(config.critical.paths, config.projectDir)).filter((f) => TEST_FILE_RE.test(f));
           if (config.critical.tag) {
             const critical = new Set(criticalFiles);
-            const all = (await deps.glob(['**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'], config.projectDir)).filter((f) => !critical.has(f));
+            const inShard = sharded ? new Set(sharded) : null;
+            const all = (await deps.glob(['**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'], config.projectDir)).filter(
+              (f) => !critical.has(f) && (!inShard || inShard.has(f)),
+            );
             for (const f of all) {
               if ((await deps.readText(join(config.projectDir, f))).includes(config.critical.tag)) taggedFiles.push(f);
             }
           }
         }
-        const runs = suiteInvocations(part, config.critical, criticalFiles, taggedFiles);
+        const runs = suiteInvocations(part, config.critical, criticalFiles, taggedFiles, sharded);
+        if (sharded && runs.length === 0) {
+          return { status: 'passed', reason: `no ${part === 'all' ? '' : `${part} `}test files in shard ${shard!.index}/${shard!.total}` };
+        }
         if (runs.length === 0) {
           return {
             status: 'passed',
@@ -319,7 +382,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
           const r = await runCommand(id, stage, [...reportArgs, ...run.args], signal);
           logPath = r.logPath;
           junitPaths.push(junitPath);
-          if (coverageDir) coveragePaths.push(join(coverageDir, 'coverage-summary.json'), join(coverageDir, 'lcov.info'));
+          if (coverageDir) coveragePaths.push(join(coverageDir, 'coverage-final.json'), join(coverageDir, 'coverage-summary.json'), join(coverageDir, 'lcov.info'));
           const label = `${r.display}${runs.length > 1 ? ` (${run.label})` : ''}`;
           if (r.result.exitCode !== 0) {
             exitCode = r.result.exitCode;
@@ -334,7 +397,13 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
         const outcome: StageOutcome = { status: failures.length ? 'failed' : 'passed', exitCode, logPath, junitPaths, coveragePaths };
         if (failures.length) outcome.reason = failures.join('; ');
         else if (part === 'critical') {
-          outcome.reason = `${criticalFiles.length} file(s) under critical paths, ${taggedFiles.length} file(s) with "${config.critical.tag}" tests`;
+          const inShard = sharded ? new Set(sharded) : null;
+          const n = inShard ? criticalFiles.filter((f) => inShard.has(f)).length : criticalFiles.length;
+          outcome.reason = `${n} file(s) under critical paths, ${taggedFiles.length} file(s) with "${config.critical.tag}" tests${
+            shard && sharded ? ` in shard ${shard.index}/${shard.total}` : ''
+          }`;
+        } else if (shard && sharded) {
+          outcome.reason = `${sharded.length} file(s) of shard ${shard.index}/${shard.total}`;
         }
         return outcome;
       },

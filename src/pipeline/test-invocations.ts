@@ -7,6 +7,9 @@
  *   1. the files under the critical paths, every test in them;
  *   2. the other test files that mention the tag, with `-t <tag>` (only the tagged tests).
  * The non-critical suite is one run: `--exclude <critical paths>` and `-t '^(?!.*<tag>)'` (tests without the tag).
+ *
+ * In a sharded run (`--shard i/N`) each run is limited to the shard's test files, given to vitest as file filters;
+ * the critical runs get the shard's share of the critical files.
  */
 
 export type SuitePart = 'critical' | 'non-critical' | 'all';
@@ -32,12 +35,27 @@ export function escapeRegExp(text: string): string {
  * The runs that make up one suite part.
  * @param criticalFiles project-relative test files matching the critical paths
  * @param taggedFiles project-relative test files OUTSIDE the critical paths whose text contains the tag
+ * @param shardFiles in a sharded run, the shard's test files (null: not sharded). criticalFiles and taggedFiles are
+ *   limited to them here; a shard with no files has no runs.
  */
-export function suiteInvocations(part: SuitePart, marking: CriticalMarking, criticalFiles: string[], taggedFiles: string[]): TestInvocation[] {
-  if (part === 'all') return [{ label: 'all', args: [] }];
+export function suiteInvocations(
+  part: SuitePart,
+  marking: CriticalMarking,
+  criticalFiles: string[],
+  taggedFiles: string[],
+  shardFiles: readonly string[] | null = null,
+): TestInvocation[] {
+  const filters = shardFiles ? [...shardFiles] : [];
+  if (shardFiles) {
+    if (shardFiles.length === 0) return [];
+    const inShard = new Set(shardFiles);
+    criticalFiles = criticalFiles.filter((f) => inShard.has(f));
+    taggedFiles = taggedFiles.filter((f) => inShard.has(f));
+  }
+  if (part === 'all') return [{ label: 'all', args: filters }];
   const excludes = marking.paths.flatMap((p) => ['--exclude', p]);
   if (part === 'non-critical') {
-    const args = [...excludes, '--passWithNoTests'];
+    const args = [...filters, ...excludes, '--passWithNoTests'];
     if (marking.tag) args.push('-t', `^(?!.*${escapeRegExp(marking.tag)})`);
     return [{ label: 'non-critical', args }];
   }
@@ -55,12 +73,16 @@ export interface ReportPaths {
   coverageDir: string | null;
 }
 
-/** vitest flags that add a JUnit file and coverage (json-summary + lcov) next to the normal console output. */
+/**
+ * vitest flags that add a JUnit file and coverage next to the normal console output: istanbul json (per statement,
+ * so several stages can be merged exactly), json-summary and lcov (for tools downstream).
+ */
 export function vitestReportArgs(paths: ReportPaths): string[] {
   const args = ['--reporter=default', '--reporter=junit', `--outputFile.junit=${paths.junitPath}`];
   if (paths.coverageDir) {
     args.push(
       '--coverage.enabled=true',
+      '--coverage.reporter=json',
       '--coverage.reporter=json-summary',
       '--coverage.reporter=lcov',
       `--coverage.reportsDirectory=${paths.coverageDir}`,
