@@ -20,7 +20,8 @@ export function runCli(): void {
   process.on('SIGTERM', onSignal);
   main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }, controller.signal).then(
     (code) => {
-      process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+      // Interrupted runs exit 130 (128 + SIGINT) whatever the stages did, as shells expect; the report is written anyway.
+      process.exitCode = controller.signal.aborted ? 130 : code;
     },
     (e: unknown) => {
       process.stderr.write(`backend-ci: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
