@@ -3,7 +3,9 @@
  *   - tests: every shard's JUnit files, tagged with the stage that wrote them (so a test's identity is the same as
  *     in an unsharded run) and read in shard order; each test is counted once;
  *   - a re-run shard replaces its earlier attempt (see outputs.ts), and only the chosen attempt's files are read;
- *   - coverage: the line-level union of every shard's lcov (hit counts summed per file and line);
+ *   - coverage: every shard's runs combined per file: exactly, statement by statement, from istanbul's
+ *     coverage-final.json when the shards wrote it (the report layer's istanbul merge), else the line-level union of
+ *     their lcov (hit counts summed per file and line, lcov-union.ts); the unioned lcov.info is written either way;
  *   - stages: one row per pipeline stage over all shards (worst status, longest duration), plus one row per shard;
  *     a shard with no output is a failed row "shard 2/3: missing (no artifact)", and the merged run fails;
  *   - the duration history is updated from the shards' JUnit files, for the next plan.
@@ -14,7 +16,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findRepoRoot } from '../pipeline/report-writer.js';
-import { buildRunReport, metaFromEnv, writeReportFiles, type CoverageThresholds, type JUnitSource, type RunReport } from '../reports/index.js';
+import {
+  buildRunReport,
+  mergeIstanbulCoverageFiles,
+  metaFromEnv,
+  writeReportFiles,
+  type CoverageThresholds,
+  type JUnitSource,
+  type ReportWarning,
+  type RunReport,
+} from '../reports/index.js';
 import type { StageResult, StageStatus } from '../types.js';
 import { durationsFromJUnit, readDurations, updateDurations, writeDurations } from './durations.js';
 import { unionLcovFiles } from './lcov-union.js';
@@ -78,11 +89,15 @@ async function junitFilesOf(o: ShardOutput): Promise<JUnitSource[]> {
   return out;
 }
 
-async function lcovFilesOf(o: ShardOutput): Promise<string[]> {
+/** A shard's coverage files per test run (not the shard's own merged copy, which repeats them). */
+async function coverageFilesOf(o: ShardOutput): Promise<{ lcov: string[]; finals: string[] }> {
   const dir = join(o.dir, 'coverage');
-  if (!existsSync(dir)) return [];
-  const entries = await readdir(dir, { recursive: true });
-  return entries.filter((e) => e.endsWith('lcov.info')).sort().map((e) => join(dir, e));
+  if (!existsSync(dir)) return { lcov: [], finals: [] };
+  const entries = (await readdir(dir, { recursive: true })).map((e) => e.replace(/\\/g, '/')).filter((e) => !e.startsWith('merged/')).sort();
+  return {
+    lcov: entries.filter((e) => e.endsWith('lcov.info')).map((e) => join(dir, e)),
+    finals: entries.filter((e) => e.endsWith('coverage-final.json')).map((e) => join(dir, e)),
+  };
 }
 
 function shardRow(index: number, total: number, o: ShardOutput | undefined): StageResult {
@@ -161,20 +176,38 @@ export async function mergeShards(input: MergeInput): Promise<MergeResult> {
   const complete = chosen.filter((o): o is ShardOutput => !!o?.result);
   const junit: JUnitSource[] = [];
   const lcov: string[] = [];
+  const finals: string[] = [];
   for (const o of complete) {
     junit.push(...(await junitFilesOf(o)));
-    lcov.push(...(await lcovFilesOf(o)));
+    const c = await coverageFilesOf(o);
+    lcov.push(...c.lcov);
+    finals.push(...c.finals);
   }
 
   // Fresh output: nothing of an earlier merge may be published as this one's.
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const coverage: string[] = [];
+  const reportWarnings: ReportWarning[] = warnings.map((message) => ({
+    message,
+    hint: 'Download every shard artifact into one folder and pass it to backend-ci merge.',
+  }));
   if (lcov.length) {
     const union = join(outDir, 'coverage', 'lcov.info');
     await mkdir(join(outDir, 'coverage'), { recursive: true });
     await writeFile(union, await unionLcovFiles(lcov));
     coverage.push(union);
+  }
+  if (finals.length) {
+    const exact = mergeIstanbulCoverageFiles(finals);
+    reportWarnings.push(...exact.warnings);
+    if (exact.summary) {
+      const dir = join(outDir, 'coverage', 'merged');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'coverage-summary.json'), JSON.stringify(exact.summary));
+      await writeFile(join(dir, 'coverage-final.json'), JSON.stringify(exact.merged));
+      coverage.splice(0, coverage.length, join(dir, 'coverage-summary.json'));
+    }
   }
 
   const stages = [...chosen.map((o, i) => shardRow(i + 1, input.total, o)), ...combinedStages(chosen, input.total)];
@@ -187,7 +220,7 @@ export async function mergeShards(input: MergeInput): Promise<MergeResult> {
     meta: { title: 'backend-ci', suite: input.suite, ...metaFromEnv(input.env) },
     repoRoot: findRepoRoot(input.projectDir),
     cwd: input.projectDir,
-    warnings: warnings.map((message) => ({ message, hint: 'Download every shard artifact into one folder and pass it to backend-ci merge.' })),
+    warnings: reportWarnings,
   });
   await writeReportFiles(report, outDir);
 
