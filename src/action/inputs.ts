@@ -7,6 +7,12 @@ import type { AnnotationsMode } from '../github/publish.js';
 
 export type SuiteInput = 'auto' | 'critical' | 'non-critical' | 'all';
 export type FailOn = 'tests' | 'gate' | 'any' | 'never';
+/**
+ * What this step does: `all` the whole pipeline and publish (one job); for a sharded run over a matrix, `plan`
+ * (split the test files into `shards` shards; outputs the matrix), `shard` (run shard `shard` of `shards`, publish
+ * nothing), `merge` (merge the shards' report folders from `merge-from` and publish once).
+ */
+export type ActionMode = 'all' | 'plan' | 'shard' | 'merge';
 
 export interface ActionInputs {
   workingDirectory: string;
@@ -24,6 +30,17 @@ export interface ActionInputs {
   commentKey: string;
   annotations: AnnotationsMode;
   failOn: FailOn;
+  mode: ActionMode;
+  /** Number of shards (1 = not sharded). */
+  shards: number;
+  /** This job's shard (mode shard), 1-based; 0 otherwise. */
+  shard: number;
+  /** Plan file written by the plan mode (mode shard; empty: plan from the duration history). */
+  shardPlan: string;
+  /** Folder holding the shards' report folders (mode merge). */
+  mergeFrom: string;
+  /** Duration history file (empty: .backend-ci/durations.json in the project). */
+  durations: string;
 }
 
 export class InputError extends Error {
@@ -65,6 +82,25 @@ function number(env: NodeJS.ProcessEnv, name: string, check: (n: number) => bool
 
 const percent = (n: number): boolean => n >= 0 && n <= 100;
 
+function whole(env: NodeJS.ProcessEnv, name: string, min: number, max: number, fallback: number): number {
+  const value = getInput(env, name);
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new InputError(`Input "${name}" is "${value}"; expected a whole number from ${min} to ${max}.`);
+  return n;
+}
+
+function shardInputs(env: NodeJS.ProcessEnv): Pick<ActionInputs, 'mode' | 'shards' | 'shard' | 'shardPlan' | 'mergeFrom' | 'durations'> {
+  const mode = oneOf<ActionMode>(env, 'mode', ['all', 'plan', 'shard', 'merge'], 'all');
+  const shards = whole(env, 'shards', 1, 256, 1);
+  const shardIndex = whole(env, 'shard', 1, shards, 0);
+  const shard = mode === 'shard' ? shardIndex : 0;
+  if (mode === 'shard' && shard === 0) throw new InputError('Input "shard" is required with mode: shard; set it to the matrix index, e.g. shard: ${{ matrix.shard }}.');
+  const mergeFrom = getInput(env, 'merge-from');
+  if (mode === 'merge' && !mergeFrom) throw new InputError('Input "merge-from" is required with mode: merge; set it to the folder download-artifact wrote the shard artifacts to.');
+  return { mode, shards, shard, shardPlan: getInput(env, 'shard-plan'), mergeFrom, durations: getInput(env, 'durations') };
+}
+
 export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   const annotationsRaw = getInput(env, 'annotations');
   // `true`/`false` are accepted as `auto`/`off` for convenience.
@@ -91,5 +127,6 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     commentKey: getInput(env, 'comment-key'),
     annotations,
     failOn: oneOf<FailOn>(env, 'fail-on', ['tests', 'gate', 'any', 'never'], 'any'),
+    ...shardInputs(env),
   };
 }

@@ -47,7 +47,7 @@ Options:
   --out DIR           merged report folder (default: .backend-ci/report in the project)
   --suite S           suite shown in the report (default: all)
   --durations FILE    duration history to update (default: .backend-ci/durations.json; "" to leave it alone)
-  --coverage-lines N  minimum line coverage % (also --coverage-branches, --coverage-functions)
+  --coverage-lines N  minimum line coverage % (also --coverage-branches, -functions, -statements)
   -h, --help          this help
 
 Exit codes: 0 every shard passed, 1 a shard is missing or failed, a test failed or coverage was missed, 2 bad input.
@@ -174,6 +174,7 @@ export const mergeCommand: CliCommand = async (argv, io) => {
         'coverage-lines': { type: 'string' },
         'coverage-branches': { type: 'string' },
         'coverage-functions': { type: 'string' },
+        'coverage-statements': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -193,6 +194,7 @@ export const mergeCommand: CliCommand = async (argv, io) => {
       lines: percent('--coverage-lines', values['coverage-lines'] as string | undefined),
       branches: percent('--coverage-branches', values['coverage-branches'] as string | undefined),
       functions: percent('--coverage-functions', values['coverage-functions'] as string | undefined),
+      statements: percent('--coverage-statements', values['coverage-statements'] as string | undefined),
     };
     const coverage = Object.fromEntries(Object.entries(thresholds).filter(([, v]) => v !== undefined)) as ConfigFile['coverage'];
     const config = await loadProjectConfig({

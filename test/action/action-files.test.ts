@@ -25,11 +25,25 @@ interface ActionFile {
   outputs: Record<string, { description: string; value: string }>;
   runs: { using: string; steps: Step[] };
 }
+interface Job {
+  uses?: string;
+  if?: string;
+  name?: string;
+  needs?: string | string[];
+  with?: Record<string, unknown>;
+  steps?: Step[];
+  permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> };
+}
 interface Workflow {
-  on: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } | null>;
-  jobs: Record<string, { uses?: string; with?: Record<string, unknown>; steps?: Step[]; permissions?: Record<string, string> }>;
+  on: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, { value: string }> } | null>;
+  jobs: Record<string, Job>;
   permissions?: Record<string, string>;
 }
+
+/** Inputs only the sharded jobs set (the one-job `backend-ci` leaves them at their defaults). */
+const SHARD_INPUTS = ['mode', 'shards', 'shard', 'shard-plan', 'merge-from', 'durations'];
 
 const action = parse(read('action.yml')) as ActionFile;
 const WORKFLOWS = ['.github/workflows/backend-ci.yml', '.github/workflows/ci.yml', 'workflows/ci.yml', 'workflows/nightly.yml'];
@@ -71,7 +85,9 @@ describe('action.yml', () => {
   });
 
   it('maps every output from the step that sets it, and the entry sets exactly those', () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(Object.keys(outputsFrom({ dir: '/r', annotations: [], problems: [] })).sort());
+    // The report outputs, plus the plan mode's two (shards, plan-path).
+    const reportOutputs = Object.keys(outputsFrom({ dir: '/r', annotations: [], problems: [] }));
+    expect(Object.keys(action.outputs).sort()).toEqual([...reportOutputs, 'shards', 'plan-path'].sort());
     for (const [name, output] of Object.entries(action.outputs)) expect(output.value).toBe(`\${{ steps.run.outputs.${name} }}`);
   });
 
@@ -114,11 +130,78 @@ describe('workflows', () => {
     const job = wf.jobs['backend-ci']!;
     const step = job.steps!.find((s) => s.id === 'backend-ci')!;
     expect(step.uses).toMatch(/^[\w-]+\/backend-ci@v\d+$/);
-    expect(Object.keys(step.with!).sort()).toEqual(Object.keys(action.inputs).sort());
+    expect(Object.keys(step.with!).sort()).toEqual(Object.keys(action.inputs).filter((n) => !SHARD_INPUTS.includes(n)).sort());
+    expect(job.if).toBe('inputs.shards <= 1');
     const call = wf.on.workflow_call!;
     for (const name of ['passed', 'failed', 'flaky', 'skipped', 'coverage-lines', 'p95-ms']) expect(call.outputs?.[name], name).toBeDefined();
     // Permissions come from the caller (see the file's header).
     expect(job.permissions).toBeUndefined();
+  });
+
+  it('with shards > 1 plans, runs a fail-fast-free matrix that uploads each shard by index and attempt, and merges once', () => {
+    const wf = parse(read('.github/workflows/backend-ci.yml')) as Workflow;
+    expect((wf.on.workflow_call!.inputs!.shards as { default: number }).default).toBe(1);
+    const plan = wf.jobs['backend-ci-plan']!;
+    const shard = wf.jobs['backend-ci-shard']!;
+    const merge = wf.jobs['backend-ci-merge']!;
+    for (const job of [plan, shard]) expect(job.if).toBe('inputs.shards > 1');
+    const byUses = (job: Job, prefix: string): Step[] => job.steps!.filter((s) => s.uses?.startsWith(prefix));
+
+    // plan: restores the durations cache (branch, then default branch), plans, uploads the plan per attempt.
+    const restore = byUses(plan, 'actions/cache/restore@v4')[0]!;
+    expect(restore.with).toMatchObject({
+      path: '${{ inputs.working-directory }}/.backend-ci/durations.json',
+      key: 'durations-${{ github.head_ref || github.ref_name }}-${{ github.run_id }}',
+    });
+    expect(String(restore.with!['restore-keys']).trim().split('\n')).toEqual([
+      'durations-${{ github.head_ref || github.ref_name }}-',
+      'durations-${{ github.event.repository.default_branch }}-',
+    ]);
+    expect(byUses(plan, 'org/backend-ci@')[0]!.with).toMatchObject({ mode: 'plan', shards: '${{ inputs.shards }}', 'github-token': '' });
+    expect(plan.outputs).toMatchObject({ shards: '${{ steps.plan.outputs.shards }}' });
+
+    // shard: matrix from the plan, fail-fast off, publishes nothing, uploads its report folder even on failure.
+    expect(shard.needs).toBe('backend-ci-plan');
+    expect(shard.strategy).toEqual({ 'fail-fast': false, matrix: { shard: '${{ fromJSON(needs.backend-ci-plan.outputs.shards) }}' } });
+    const run = byUses(shard, 'org/backend-ci@')[0]!;
+    expect(run.with).toMatchObject({ mode: 'shard', shard: '${{ matrix.shard }}', shards: '${{ inputs.shards }}', comment: false, annotations: 'off', 'github-token': '' });
+    expect(Object.keys(run.with!).filter((k) => k.startsWith('coverage-'))).toEqual([]);
+    const upload = byUses(shard, 'actions/upload-artifact@v4')[0]!;
+    expect(upload.if).toBe('always()');
+    expect(upload.with).toMatchObject({
+      name: 'backend-ci-shard-${{ matrix.shard }}-of-${{ inputs.shards }}-attempt-${{ github.run_attempt }}',
+      path: '${{ inputs.working-directory }}/.backend-ci/report',
+      'include-hidden-files': true,
+    });
+    expect(byUses(shard, 'actions/download-artifact@v4')[0]!.with).toMatchObject({ name: '${{ needs.backend-ci-plan.outputs.plan-artifact }}', 'run-id': '${{ github.run_id }}' });
+
+    // merge: always (once planned), downloads every shard artifact separately, publishes once, saves durations.
+    expect(merge.needs).toEqual(['backend-ci-plan', 'backend-ci-shard']);
+    expect(merge.if).toBe("always() && inputs.shards > 1 && needs.backend-ci-plan.result == 'success'");
+    expect(merge.name).toBe(wf.jobs['backend-ci']!.name);
+    expect(byUses(merge, 'actions/download-artifact@v4')[0]!.with).toMatchObject({
+      pattern: 'backend-ci-shard-*-of-${{ inputs.shards }}-attempt-*',
+      'merge-multiple': false,
+      'run-id': '${{ github.run_id }}',
+    });
+    const mergeStep = byUses(merge, 'org/backend-ci@')[0]!;
+    expect(mergeStep.with).toMatchObject({ mode: 'merge', 'merge-from': '${{ runner.temp }}/backend-ci-shards', 'github-token': '${{ secrets.token || github.token }}' });
+    const save = byUses(merge, 'actions/cache/save@v4')[0]!;
+    expect(save.if).toMatch(/^always\(\) && hashFiles/);
+    expect(String(save.with!.key)).toMatch(/^durations-\$\{\{ github\.head_ref \|\| github\.ref_name \}\}-\$\{\{ github\.run_id \}\}/);
+    // Only one job of the sharded run publishes: the others get no token.
+    const publishing = Object.entries(wf.jobs).filter(([id, job]) => id !== 'backend-ci' && job.steps?.some((s) => s.uses?.startsWith('org/backend-ci@') && s.with?.['github-token'] !== ''));
+    expect(publishing.map(([id]) => id)).toEqual(['backend-ci-merge']);
+
+    // Least privilege per job: plan reads code; shards read code and the run's artifacts; merge keeps the caller's.
+    expect(plan.permissions).toEqual({ contents: 'read' });
+    expect(shard.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(merge.permissions).toBeUndefined();
+    // Workflow outputs come from whichever of the one job and the merge job ran.
+    for (const [name, out] of Object.entries(wf.on.workflow_call!.outputs!)) {
+      expect(out.value).toBe(`\${{ jobs.backend-ci.outputs.${name} || jobs.backend-ci-merge.outputs.${name} }}`);
+      expect(merge.outputs?.[name]).toBe(`\${{ steps.backend-ci.outputs.${name} }}`);
+    }
   });
 
   it('example callers use the reusable workflow with inputs it declares and grant least privilege', () => {
@@ -134,6 +217,10 @@ describe('workflows', () => {
     }
     expect((parse(read('workflows/ci.yml')) as Workflow).permissions?.['pull-requests']).toBe('write');
     expect((parse(read('workflows/nightly.yml')) as Workflow).permissions?.['pull-requests']).toBeUndefined();
+    // The nightly full suite is sharded, which needs actions: read for artifacts across re-run attempts.
+    const nightly = parse(read('workflows/nightly.yml')) as Workflow;
+    expect(nightly.jobs.test!.with?.shards).toBe(3);
+    expect(nightly.permissions?.actions).toBe('read');
   });
 
   it('this repository’s CI runs the action from its own checkout on the sample service', () => {
