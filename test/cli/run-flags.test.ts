@@ -37,3 +37,15 @@ describe('backend-ci run flags', () => {
     expect(problems(['--sute', 'all'])[0]).toMatch(/Unknown option '--sute'.*see backend-ci run --help$/);
   });
 });
+
+describe('backend-ci run sharding flags', () => {
+  it('maps --shard, --shard-plan and --durations onto the shard settings', () => {
+    const f = parseRunFlags(['--shard', '2/3', '--shard-plan', 'plan.json', '--durations', 'd.json']);
+    expect(f.overlay).toEqual({ shard: { index: 2, total: 3, plan: 'plan.json', durations: 'd.json' } });
+  });
+
+  it('explains a bad shard', () => {
+    expect(problems(['--shard', '4/3'])).toEqual(['--shard: index 4 is outside 1..3; use INDEX/COUNT with 1 <= INDEX <= COUNT']);
+    expect(problems(['--shard', 'two'])).toEqual(['--shard: "two" is not a shard; use INDEX/COUNT, e.g. --shard 2/3 for the second of three shards']);
+  });
+});

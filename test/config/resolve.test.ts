@@ -77,3 +77,34 @@ describe('resolving the config against the project', () => {
     expect(c.env).toEqual({ JWT_SECRET: 'a', CRM_URL: 'c' });
   });
 });
+
+describe('resolving the shard settings', () => {
+  it('defaults to the integration test files and .backend-ci/durations.json; a shard comes from index and total', () => {
+    const plain = resolveConfig({ projectDir: '/p', file: {}, flags: {}, project: fullProject });
+    expect(plain.sharding).toEqual({
+      files: ['**/integration/**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}', '**/*.integration.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+      durationsPath: '/p/.backend-ci/durations.json',
+    });
+    const sharded = resolveConfig({
+      projectDir: '/p',
+      file: { shard: { files: ['e2e/**/*.test.ts'] } },
+      flags: { shard: { index: 1, total: 2, plan: 'plan.json' } },
+      project: fullProject,
+    });
+    expect(sharded.sharding).toEqual({ files: ['e2e/**/*.test.ts'], durationsPath: '/p/.backend-ci/durations.json', planPath: '/p/plan.json', shard: { index: 1, total: 2 } });
+  });
+
+  it('rejects a plan without a shard and an index beyond the count', () => {
+    const problems = (shard: object): string[] => {
+      try {
+        resolveConfig({ projectDir: '/p', file: { shard }, flags: {}, project: fullProject });
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+      }
+      return [];
+    };
+    expect(problems({ plan: 'plan.json' })).toEqual(['shard.plan (--shard-plan) names a plan but no shard was chosen; add --shard INDEX/COUNT']);
+    expect(problems({ index: 3, total: 2 })).toEqual(['shard: index 3 is outside 1..2; use --shard INDEX/COUNT with INDEX <= COUNT']);
+    expect(problems({ total: 2 })).toEqual(['shard: give both the index and the count, e.g. --shard 2/3']);
+  });
+});

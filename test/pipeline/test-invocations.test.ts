@@ -46,3 +46,27 @@ describe('suite split for vitest', () => {
     expect(vitestReportArgs({ junitPath: '/o/j.xml', coverageDir: '/o/cov' })).toContain('--coverage.reportsDirectory=/o/cov');
   });
 });
+
+describe('suite split within a shard', () => {
+  const shard = ['test/integration/critical/users.test.ts', 'test/integration/profile.test.ts'];
+
+  it('limits every run to the shard files, and the critical runs to the shard’s share of critical and tagged files', () => {
+    expect(suiteInvocations('all', marking, [], [], shard)).toEqual([{ label: 'all', args: shard }]);
+    expect(suiteInvocations('non-critical', marking, [], [], shard)[0]!.args).toEqual([...shard, '--exclude', '**/critical/**', '--passWithNoTests', '-t', '^(?!.*@critical)']);
+    const critical = suiteInvocations(
+      'critical',
+      marking,
+      ['test/integration/critical/users.test.ts', 'test/integration/critical/orders.test.ts'],
+      ['test/integration/profile.test.ts', 'test/integration/cache.test.ts'],
+      shard,
+    );
+    expect(critical).toEqual([
+      { label: 'critical-paths', args: ['test/integration/critical/users.test.ts'] },
+      { label: 'critical-tagged', args: ['test/integration/profile.test.ts', '--exclude', '**/critical/**', '-t', '@critical'] },
+    ]);
+  });
+
+  it('has no run at all for an empty shard (vitest without filters would run every file)', () => {
+    for (const part of ['all', 'critical', 'non-critical'] as const) expect(suiteInvocations(part, marking, ['a/critical/x.test.ts'], [], [])).toEqual([]);
+  });
+});
