@@ -109,8 +109,9 @@ function shardRow(index: number, total: number, o: ShardOutput | undefined): Sta
   if (!o.result) return { id, title, status: 'failed', durationMs: 0, required: true, reason: `incomplete: ${o.problem ?? 'no result'} (${o.dir})` };
   const bad = o.result.stages.filter((s) => (SEVERITY[s.status] ?? 0) >= 2).map((s) => `${s.id} ${s.status}`);
   const attempt = o.attempt > 1 ? `, attempt ${o.attempt}` : '';
-  const planned = o.result.stages.find((s) => s.id === 'shard');
-  const wall = o.result.stages.reduce((max, s) => Math.max(max, s.durationMs ?? 0), 0);
+  const shardStage = o.result.stages.find((s) => s.id === 'shard');
+  const wall = o.result.timing?.wallMs ?? o.result.stages.reduce((max, s) => Math.max(max, s.durationMs ?? 0), 0);
+  const planned = o.manifest ? `${o.manifest.files.length} test file(s), expected ${(o.manifest.expectedMs / 1000).toFixed(1)} s` : 'ran';
   return {
     id,
     title,
@@ -119,8 +120,8 @@ function shardRow(index: number, total: number, o: ShardOutput | undefined): Sta
     required: true,
     reason:
       o.result.exitCode === 0
-        ? `${o.manifest ? `${o.manifest.files.length} test file(s)` : 'ran'}${attempt}`
-        : `failed${attempt}${bad.length ? `: ${bad.join(', ')}` : ` (exit code ${o.result.exitCode})`}${planned?.status === 'failed' && planned.reason ? `; ${planned.reason}` : ''}`,
+        ? `${planned}${attempt}`
+        : `failed${attempt}${bad.length ? `: ${bad.join(', ')}` : ` (exit code ${o.result.exitCode})`}${shardStage?.status === 'failed' && shardStage.reason ? `; ${shardStage.reason}` : ''}`,
   };
 }
 
@@ -169,6 +170,7 @@ export async function mergeShards(input: MergeInput): Promise<MergeResult> {
   const ownOutput = outputs.find((o) => resolve(o.dir) === outDir);
   if (ownOutput) throw new Error(`--out ${input.outDir} is one of the shard folders; write the merged report elsewhere`);
   const { chosen, replaced, foreign } = selectShardOutputs(outputs, input.total);
+  notes.push(...warnings);
   for (const r of replaced) notes.push(`shard ${r.index}/${r.total}: ${r.dir} (attempt ${r.attempt}) replaced by a later attempt`);
   for (const f of foreign) notes.push(`${f.dir}: shard ${f.index}/${f.total} is not part of a ${input.total}-shard run; ignored`);
   chosen.forEach((o, i) => notes.push(`shard ${i + 1}/${input.total}: ${o ? `${o.dir} (attempt ${o.attempt})` : 'missing (no artifact)'}`));

@@ -14,6 +14,7 @@ const resultSchema = z.object({
   exitCode: z.number().int(),
   gate: z.object({ passed: z.boolean(), p95Ms: z.number().nullable().optional(), engine: z.string().optional() }).nullable().optional(),
   stages: z.array(z.object({ id: z.string(), status: z.string(), durationMs: z.number().optional(), reason: z.string().optional() })).default([]),
+  timing: z.object({ wallMs: z.number().nonnegative() }).partial().optional(),
 });
 export type ShardRunResult = z.infer<typeof resultSchema>;
 
