@@ -21,6 +21,7 @@ import type { StageDefinition, StageOutcome } from './scheduler.js';
 import { suiteInvocations, vitestReportArgs, type SuitePart } from './test-invocations.js';
 import { shardStageRun, shardsOnlyInFirst, type ShardState } from '../shard/stage.js';
 import { shardSlug } from '../shard/spec.js';
+import { SHARD_GATE_FILE } from '../shard/manifest.js';
 
 /** Side effects the stages need, passed in so the graph can be tested without real processes. */
 export interface StageDeps {
@@ -301,6 +302,8 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
             const logPath = stageLogPath(config.outDir, 'load');
             const r = await runLoad({ config, env: { ...runtime.env }, signal, timeoutMs: s.load.timeoutMs, logPath });
             runtime.gate = r.gate;
+            // A sharded run keeps the whole gate for the merge, which reports it as an unsharded run would.
+            if (shard) await (deps.writeText ?? writeTextFile)(join(config.outDir, 'load', SHARD_GATE_FILE), `${JSON.stringify(r.gate)}\n`);
             const outcome: StageOutcome = { status: r.status, logPath };
             if (r.reason) outcome.reason = r.reason;
             if (r.junitPath) outcome.junitPaths = [r.junitPath];

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const SHARD_MANIFEST = 'shard.json';
+/** The load gate (GateReport) a sharded run's shard 1 keeps in load/, for the merged report. */
+export const SHARD_GATE_FILE = 'gate.json';
 
 export const shardManifestSchema = z.object({
   version: z.literal(1),

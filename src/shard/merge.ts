@@ -13,7 +13,7 @@
  * the GitHub publisher reads.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findRepoRoot } from '../pipeline/report-writer.js';
 import {
@@ -26,10 +26,11 @@ import {
   type ReportWarning,
   type RunReport,
 } from '../reports/index.js';
-import type { StageResult, StageStatus } from '../types.js';
+import type { GateReport, StageResult, StageStatus } from '../types.js';
 import { durationsFromJUnit, readDurations, updateDurations, writeDurations } from './durations.js';
 import { unionLcovFiles } from './lcov-union.js';
 import { findShardOutputs, selectShardOutputs, type ShardOutput } from './outputs.js';
+import { SHARD_GATE_FILE } from './manifest.js';
 
 export interface MergeInput {
   /** Shard report folders, or folders holding them (the download-artifact target). */
@@ -98,6 +99,17 @@ async function coverageFilesOf(o: ShardOutput): Promise<{ lcov: string[]; finals
     lcov: entries.filter((e) => e.endsWith('lcov.info')).map((e) => join(dir, e)),
     finals: entries.filter((e) => e.endsWith('coverage-final.json')).map((e) => join(dir, e)),
   };
+}
+
+/** The full load gate a shard kept (load/gate.json); null when it has none or it is unreadable. */
+async function gateOf(o: ShardOutput): Promise<GateReport | null> {
+  try {
+    const g = JSON.parse(await readFile(join(o.dir, 'load', SHARD_GATE_FILE), 'utf8')) as Partial<GateReport>;
+    const ok = (g.engine === 'k6' || g.engine === 'local') && typeof g.passed === 'boolean' && Array.isArray(g.thresholds) && typeof g.requests === 'number';
+    return ok ? (g as GateReport) : null;
+  } catch {
+    return null;
+  }
 }
 
 function shardRow(index: number, total: number, o: ShardOutput | undefined): StageResult {
@@ -213,8 +225,13 @@ export async function mergeShards(input: MergeInput): Promise<MergeResult> {
   }
 
   const stages = [...chosen.map((o, i) => shardRow(i + 1, input.total, o)), ...combinedStages(chosen, input.total)];
-  const gate = complete.map((o) => o.result!.gate).find((g) => g) ?? null;
+  let fullGate: GateReport | null = null;
+  for (const o of complete) fullGate ??= await gateOf(o);
+  const gate = fullGate
+    ? { passed: fullGate.passed, p95Ms: fullGate.p95Ms, engine: fullGate.engine }
+    : (complete.map((o) => o.result!.gate).find((g) => g) ?? null);
   const report = await buildRunReport({
+    ...(fullGate ? { gate: fullGate } : {}),
     junit,
     coverage,
     ...(input.coverageThresholds ? { coverageThresholds: input.coverageThresholds } : {}),

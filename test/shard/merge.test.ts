@@ -113,6 +113,31 @@ describe('mergeShards', () => {
     expect(r.notes.join('\n')).toContain('is not part of a 2-shard run; ignored');
   });
 
+  it('reports the load gate shard 1 kept (load/gate.json) as an unsharded run would, and fails on it', async () => {
+    const project = base();
+    const s1 = shardDir('gate/s1', { index: 1, total: 2, exitCode: 1, stages: [{ id: 'load', status: 'failed', durationMs: 5000, reason: 'thresholds crossed' }] });
+    shardDir('gate/s2', { index: 2, total: 2, stages: [{ id: 'load', status: 'skipped', reason: 'runs in shard 1/2' }] });
+    mkdirSync(join(s1, 'load'), { recursive: true });
+    const gate = {
+      engine: 'local',
+      passed: false,
+      reason: 'thresholds crossed',
+      thresholds: [{ metric: 'http_req_duration', expression: 'p(95)<300', source: 'input', observed: 512.4, passed: false }],
+      requests: 1000,
+      failedRate: 0,
+      p95Ms: 512.4,
+      p99Ms: 700,
+    };
+    writeFileSync(join(s1, 'load', 'gate.json'), JSON.stringify(gate));
+    const r = await mergeShards({ inputs: [join(root, 'gate')], total: 2, outDir: join(project, 'm'), projectDir: project, suite: 'all', env: {} });
+    expect(r.exitCode).toBe(1);
+    expect(r.result.gate).toEqual({ passed: false, p95Ms: 512.4, engine: 'local' });
+    expect(r.report.gate).toMatchObject({ passed: false, p95Ms: 512.4 });
+    expect(readFileSync(join(project, 'm', 'summary.md'), 'utf8')).toContain('p(95)<300');
+    const load = (r.result.stages as { id: string; status: string; reason?: string }[]).find((s) => s.id === 'load');
+    expect(load).toMatchObject({ status: 'failed', reason: 'shard 1/2: thresholds crossed' });
+  });
+
   it('refuses to write the merged report into one of the shard folders', async () => {
     const s1 = shardDir('self/s1', { index: 1, total: 1 });
     await expect(mergeShards({ inputs: [s1], total: 1, outDir: s1, projectDir: root, suite: 'all', env: {} })).rejects.toThrow(/is one of the shard folders/);

@@ -1,9 +1,10 @@
 /**
  * End to end: sample-service's integration suites (critical + non-critical) as 3 shards, each `backend-ci run
  * --shard I/3` with its own embedded Postgres and Redis, planned from the durations of an unsharded run, then
- * `backend-ci merge`. The merged report has the same tests with the same outcomes as the unsharded run, each once.
+ * `backend-ci merge`. The merged report has the same tests with the same outcomes as the unsharded run, each once;
+ * the load smoke gate runs in shard 1 only and is in the merged report.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +40,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string }> {
 
 interface Result {
   exitCode: number;
+  gate: { passed: boolean; engine: string; p95Ms: number | null } | null;
   tests: Record<string, number>;
   coverage: { lines: number | null };
   stages: { id: string; status: string; reason?: string }[];
@@ -47,7 +49,7 @@ const result = (out: string): Result => JSON.parse(readFileSync(join(dir, out, '
 
 describe('sample-service integration suites in 3 shards (embedded Postgres + Redis per shard)', () => {
   it('merges into the same tests and outcomes as the unsharded run', async () => {
-    const stages = ['--skip', 'install', '--stages', 'migrate,integration'];
+    const stages = ['--skip', 'install', '--stages', 'migrate,integration,load'];
     const whole = await cli(['run', ...stages, '--out', '.backend-ci/whole/report']);
     expect(whole.code, whole.out.slice(-3000)).toBe(0);
 
@@ -88,6 +90,12 @@ describe('sample-service integration suites in 3 shards (embedded Postgres + Red
     expect(m.tests.passed).toBeGreaterThan(40);
     expect(m.stages.filter((s) => s.id.startsWith('shard:')).map((s) => s.status)).toEqual(['passed', 'passed', 'passed']);
     expect(m.stages.find((s) => s.id === 'integration:critical')?.status).toBe('passed');
+    // The load gate runs in shard 1 only, and the merged report carries it.
+    expect(existsSync(join(dir, '.backend-ci/shard-1/report/load/gate.json'))).toBe(true);
+    expect(result('.backend-ci/shard-2/report').stages.find((s) => s.id === 'load')).toMatchObject({ status: 'skipped', reason: 'runs in shard 1/3' });
+    expect(m.gate).toMatchObject({ passed: true, engine: 'local' });
+    expect(m.stages.find((s) => s.id === 'load')?.status).toBe('passed');
+    expect(readFileSync(join(dir, '.backend-ci/merged/summary.md'), 'utf8')).toContain('p(95)');
     // Coverage of the three shards combined is the unsharded run's coverage.
     expect(m.coverage.lines).not.toBeNull();
     expect(Math.abs(m.coverage.lines! - w.coverage.lines!)).toBeLessThan(1);
