@@ -11,7 +11,7 @@ import { runGraph, type SchedulerEvent } from './scheduler.js';
 import { buildStages, type PipelineRuntime, type StageDeps } from './stages.js';
 
 /** Stage ids in report order. */
-export const STAGE_ORDER = ['install', 'lint', 'typecheck', 'unit', 'services', 'migrate', 'integration:critical', 'integration:non-critical', 'load'];
+export const STAGE_ORDER = ['shard', 'install', 'lint', 'typecheck', 'unit', 'services', 'migrate', 'integration:critical', 'integration:non-critical', 'load'];
 
 export interface ReportInput {
   config: ResolvedConfig;

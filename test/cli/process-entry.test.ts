@@ -5,19 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitUntilGone } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'bci-sigint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('backend-ci process', () => {
   it('on SIGINT stops every stage process, writes the report and exits 130', async () => {
@@ -41,7 +33,7 @@ describe('backend-ci process', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(out).toContain('SIGINT received, stopping stages and services');
-    expect(alive(stagePid)).toBe(false);
+    expect(await waitUntilGone(stagePid)).toBe(true);
     const result = JSON.parse(readFileSync(join(dir, '.backend-ci/report/result.json'), 'utf8'));
     expect(result.stages.find((s: { id: string }) => s.id === 'lint').status).toBe('cancelled');
   }, 30_000);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRunning } from '../support/processes.js';
 import type { RunningProcess, RunProcessOptions } from '../../src/process/run-process.js';
 import { createFileBaselineStore } from '../../src/load/baseline.js';
 import { parseK6SummaryText } from '../../src/load/summary.js';
@@ -41,14 +42,7 @@ function deps(overrides: Partial<SmokeStageDeps> = {}): SmokeStageDeps & { start
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+const alive = isRunning;
 
 /** Whether any process of the group is still running, waiting up to 2 s for SIGKILLed members to go. */
 async function groupAlive(pgid: number | undefined): Promise<boolean> {

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRunCommand } from '../../src/cli/run.js';
 import type { CliIO } from '../../src/types.js';
+import { waitUntilGone } from '../support/processes.js';
 
 const rootModules = resolve(import.meta.dirname, '../../node_modules');
 const made: string[] = [];
@@ -124,16 +125,7 @@ describe('backend-ci run on a project (real processes)', () => {
     expect(result.stages.find((s: { id: string }) => s.id === 'typecheck').status).toBe('passed');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     rmSync(pidFile);
-    let alive = true;
-    for (let i = 0; i < 50 && alive; i++) {
-      try {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 100));
-      } catch {
-        alive = false;
-      }
-    }
-    expect(alive).toBe(false);
+    expect(await waitUntilGone(pid)).toBe(true);
   });
 
   it('reports a configured script that does not exist as a failed stage naming the setting', async () => {

@@ -3,26 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess, startProcess } from '../../src/process/run-process.js';
+import { waitUntilGone } from '../support/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bci-proc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('runProcess (real processes)', () => {
   it('captures exit code, output lines and a log file', async () => {
@@ -55,7 +40,7 @@ describe('runProcess (real processes)', () => {
     });
     expect(r.timedOut).toBe(true);
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !alive(grandchild));
+    expect(await waitUntilGone(grandchild)).toBe(true);
   });
 
   it('escalates to SIGKILL when the group ignores SIGTERM', async () => {
@@ -90,7 +75,7 @@ describe('runProcess (real processes)', () => {
     });
     expect(r.exitCode).toBe(0);
     const orphan = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !alive(orphan));
+    expect(await waitUntilGone(orphan)).toBe(true);
   });
 
   it('reports a missing command clearly instead of throwing', async () => {
@@ -103,6 +88,6 @@ describe('runProcess (real processes)', () => {
     const proc = startProcess({ command: 'sleep', args: ['30'], cwd: dir, env: process.env });
     const r = await proc.stop();
     expect(r.cancelled).toBe(true);
-    expect(alive(proc.pid!)).toBe(false);
+    expect(await waitUntilGone(proc.pid!)).toBe(true);
   });
 });

@@ -3,14 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { ProviderContext } from '../../src/services/types.js';
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isRunning as alive } from '../support/processes.js';
 
 /** Resolves true if something accepts a TCP connection on 127.0.0.1:port. */
 export function portAnswers(port: number): Promise<boolean> {
