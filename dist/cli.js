@@ -216,7 +216,7 @@ function redisCommands(url, commands, opts) {
   if (password) preamble.push(user ? ["AUTH", user, password] : ["AUTH", password]);
   if (db && db !== "0") preamble.push(["SELECT", db]);
   const all = [...preamble, ...commands];
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve11, reject) => {
     const socket = parsed.protocol === "rediss:" ? tls.connect({ host, port, servername: host }) : net2.connect({ host, port });
     let buf = Buffer.alloc(0);
     const replies = [];
@@ -228,7 +228,7 @@ function redisCommands(url, commands, opts) {
       opts.signal?.removeEventListener("abort", onAbort);
       socket.destroy();
       if (err) reject(err);
-      else resolve8(replies.slice(preamble.length));
+      else resolve11(replies.slice(preamble.length));
     };
     const onAbort = () => finish(new Error("aborted"));
     const timer = setTimeout(
@@ -315,9 +315,9 @@ async function retryUntilReady(probe, opts) {
     const attemptCtl = new AbortController();
     let timer;
     let onOuterAbort;
-    const stop = new Promise((resolve8) => {
-      timer = setTimeout(() => resolve8("deadline"), Math.max(0, remainingMs));
-      onOuterAbort = () => resolve8("aborted");
+    const stop = new Promise((resolve11) => {
+      timer = setTimeout(() => resolve11("deadline"), Math.max(0, remainingMs));
+      onOuterAbort = () => resolve11("aborted");
       outer?.addEventListener("abort", onOuterAbort, { once: true });
     });
     try {
@@ -348,7 +348,7 @@ async function retryUntilReady(probe, opts) {
   }
 }
 function sleep(ms, signal) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve11, reject) => {
     if (signal?.aborted) return reject(new ReadinessAbortedError());
     const onAbort = () => {
       clearTimeout(timer);
@@ -356,7 +356,7 @@ function sleep(ms, signal) {
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
-      resolve8();
+      resolve11();
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -523,13 +523,13 @@ function noEngineError(dockerHost, cause) {
   );
 }
 function pingUnixSocket(socketPath, timeoutMs) {
-  return new Promise((resolve8) => {
+  return new Promise((resolve11) => {
     const req = request({ socketPath, path: "/_ping", method: "GET", timeout: timeoutMs }, (res) => {
       res.resume();
-      resolve8(res.statusCode === 200);
+      resolve11(res.statusCode === 200);
     });
     req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve8(false));
+    req.on("error", () => resolve11(false));
     req.end();
   });
 }
@@ -547,9 +547,9 @@ async function connectToEngine(opts) {
   }
   let timer;
   let onAbort;
-  const stop = new Promise((resolve8) => {
-    timer = setTimeout(() => resolve8("timeout"), timeoutMs);
-    onAbort = () => resolve8("aborted");
+  const stop = new Promise((resolve11) => {
+    timer = setTimeout(() => resolve11("timeout"), timeoutMs);
+    onAbort = () => resolve11("aborted");
     opts.signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
@@ -861,7 +861,7 @@ var init_containers = __esm({
           if (left.length === 0) return;
           const results = await Promise.all(left.map((id) => this.remove(id)));
           if (results.every(Boolean)) return;
-          await new Promise((resolve8) => setTimeout(resolve8, 250 * attempt));
+          await new Promise((resolve11) => setTimeout(resolve11, 250 * attempt));
         }
         left = left.filter((id) => !this.removed.has(id));
         if (left.length > 0) {
@@ -3084,14 +3084,14 @@ function headline(r) {
   const t = r.tests.totals;
   const m = r.meta;
   const title = `${m.title}${m.suite ? ` (${m.suite})` : ""}`;
-  const bad = t.failed + t.errored;
+  const bad2 = t.failed + t.errored;
   const lines = [];
   lines.push(`## ${r.passed ? "\u2705" : "\u274C"} ${mdInline(title)}: ${r.passed ? "passed" : "failed"}`);
   const counts = [];
   if (t.total === 0) counts.push("no test results");
   else {
     counts.push(`**${t.passed}** passed`);
-    counts.push(bad > 0 ? `**${t.failed}** failed` : `${t.failed} failed`);
+    counts.push(bad2 > 0 ? `**${t.failed}** failed` : `${t.failed} failed`);
     if (t.errored > 0) counts.push(`**${t.errored}** errored`);
     if (t.flaky > 0) counts.push(`${t.flaky} flaky`);
     counts.push(`${t.skipped} skipped`);
@@ -3246,12 +3246,12 @@ function sections(r, detailLines, compact) {
   fixed.set("coverage", r.coverage ? coverageHead(r.coverage) : "");
   const t = r.tests;
   const lists = [];
-  const bad = t.totals.failed + t.totals.errored;
-  if (bad > 0) {
+  const bad2 = t.totals.failed + t.totals.errored;
+  if (bad2 > 0) {
     lists.push({
       key: "failed",
       head: `
-### \u274C Failed tests (${bad})
+### \u274C Failed tests (${bad2})
 
 `,
       count: t.failed.length,
@@ -3574,9 +3574,10 @@ Report written to ${relative(cwd, outDir) || "."}/ (${Object.values(files).map((
   return report.passed ? 0 : 1;
 };
 
-// src/cli/run.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import { join as join16, resolve as resolve7 } from "node:path";
+// src/shard/command.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { resolve as resolve8 } from "node:path";
+import { parseArgs as parseArgs3 } from "node:util";
 import { glob as glob2 } from "tinyglobby";
 
 // src/config/errors.ts
@@ -3685,9 +3686,6 @@ function objectKeysAt(schema, path) {
   const s = unwrap(cur);
   return s?.def?.type === "object" && s.shape ? Object.keys(s.shape) : [];
 }
-
-// src/config/load-file.ts
-import { findNodeAtLocation, parseTree, printParseErrorCode } from "jsonc-parser";
 
 // src/config/schema.ts
 import { z as z2 } from "zod";
@@ -3841,7 +3839,7 @@ function runLocalLoad(opts) {
   let failedResponses = 0;
   let connectionErrors = 0;
   const startedAt = performance.now();
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve11, reject) => {
     const instance = autocannon(
       {
         url: opts.baseUrl,
@@ -3863,7 +3861,7 @@ function runLocalLoad(opts) {
           reject(new Error(`local load: ${err.message}`));
           return;
         }
-        resolve8(finish());
+        resolve11(finish());
       }
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
@@ -4017,6 +4015,19 @@ var configSchema = z2.object({
   failFast: z2.boolean(),
   /** Report folder, relative to the project. */
   out: z2.string().min(1),
+  /**
+   * Sharding the integration suites over several jobs (see src/shard). `files`: globs of the test files that are
+   * split (default: test files under an `integration` folder or named `*.integration.test.*`); `durations`: the
+   * duration history used to balance shards (default .backend-ci/durations.json); `plan`: a plan written by
+   * `backend-ci plan --json` (overrides planning from durations); `index`/`total`: this run's shard (`--shard 2/3`).
+   */
+  shard: z2.object({
+    files: z2.array(z2.string().min(1)).min(1),
+    durations: z2.string().min(1),
+    plan: z2.string().min(1),
+    index: z2.number().int().min(1),
+    total: z2.number().int().min(1).max(256)
+  }).partial().strict(),
   stages: z2.object({
     install: plainStage,
     lint: plainStage,
@@ -4028,7 +4039,39 @@ var configSchema = z2.object({
   }).partial().strict()
 }).partial().strict();
 
+// src/reports/coverage/merge-istanbul.ts
+import { readFileSync } from "node:fs";
+import libCoverage from "istanbul-lib-coverage";
+function mergeIstanbulCoverageFiles(paths) {
+  const map = libCoverage.createCoverageMap({});
+  const sources = [];
+  const warnings = [];
+  for (const path of paths) {
+    try {
+      const data = JSON.parse(readFileSync(path, "utf8"));
+      if (!data || typeof data !== "object" || Array.isArray(data)) throw new Error("not an istanbul coverage map object");
+      map.merge(data);
+      sources.push(path);
+    } catch (err) {
+      warnings.push({
+        file: path,
+        message: `${path}: cannot merge coverage (${err.message.split("\n")[0]})`,
+        hint: 'Pass the coverage-final.json that vitest/jest/nyc write with the istanbul "json" reporter.'
+      });
+    }
+  }
+  if (sources.length === 0) return { summary: null, merged: null, sources, warnings };
+  const summary = { total: map.getCoverageSummary().toJSON() };
+  for (const file of map.files()) summary[file] = map.fileCoverageFor(file).toSummary().toJSON();
+  return { summary, merged: map.toJSON(), sources, warnings };
+}
+
+// src/shard/config.ts
+import { readFile as readFile3 } from "node:fs/promises";
+import { join as join6, resolve as resolve6 } from "node:path";
+
 // src/config/load-file.ts
+import { findNodeAtLocation, parseTree, printParseErrorCode } from "jsonc-parser";
 var CONFIG_FILE_NAME = "backend-ci.config.json";
 function lineCol(text, offset) {
   let line = 1;
@@ -4103,6 +4146,9 @@ var DEFAULTS = {
   criticalPaths: ["**/critical/**"],
   criticalTag: "@critical",
   out: ".backend-ci/report",
+  /** Test files the sharded suites are split by (integration tests by folder or name). */
+  shardFiles: ["**/integration/**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}", "**/*.integration.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}"],
+  durations: ".backend-ci/durations.json",
   healthPath: "/health",
   healthTimeoutSec: 30
 };
@@ -4120,6 +4166,7 @@ function merge(file, flags) {
     ...file,
     ...flags,
     critical: { ...file.critical, ...flags.critical },
+    shard: { ...file.shard, ...flags.shard },
     coverage: { ...file.coverage, ...flags.coverage },
     stages
   };
@@ -4194,6 +4241,19 @@ function resolveConfig(input) {
     if (e instanceof ServiceSpecError) problems.push(`services: ${e.message}`);
     else throw e;
   }
+  const shardCfg = cfg.shard ?? {};
+  if (shardCfg.index === void 0 !== (shardCfg.total === void 0)) {
+    problems.push("shard: give both the index and the count, e.g. --shard 2/3");
+  } else if (shardCfg.index !== void 0 && shardCfg.total !== void 0 && shardCfg.index > shardCfg.total) {
+    problems.push(`shard: index ${shardCfg.index} is outside 1..${shardCfg.total}; use --shard INDEX/COUNT with INDEX <= COUNT`);
+  }
+  const sharding = {
+    files: shardCfg.files ?? DEFAULTS.shardFiles,
+    durationsPath: resolve5(input.projectDir, shardCfg.durations ?? DEFAULTS.durations)
+  };
+  if (shardCfg.plan !== void 0 && shardCfg.index === void 0) problems.push("shard.plan (--shard-plan) names a plan but no shard was chosen; add --shard INDEX/COUNT");
+  if (shardCfg.plan !== void 0) sharding.planPath = resolve5(input.projectDir, shardCfg.plan);
+  if (shardCfg.index !== void 0 && shardCfg.total !== void 0) sharding.shard = { index: shardCfg.index, total: shardCfg.total };
   if (problems.length) throw new ConfigError(problems);
   const tag = cfg.critical?.tag === void 0 ? DEFAULTS.criticalTag : cfg.critical.tag;
   return {
@@ -4208,6 +4268,7 @@ function resolveConfig(input) {
     servicesReadyTimeoutMs: (cfg.servicesReadyTimeoutSec ?? DEFAULTS.servicesReadyTimeoutSec) * 1e3,
     coverageThresholds: cfg.coverage ?? {},
     failFast: cfg.failFast ?? false,
+    sharding,
     stages: {
       install: base("install"),
       lint: base("lint"),
@@ -4223,21 +4284,1093 @@ function stageLogPath(outDir, stageId) {
   return join4(outDir, "logs", `${stageId.replace(/[^a-z0-9._-]+/gi, "-")}.log`);
 }
 
+// src/cli/project.ts
+import { lstat, readFile as readFile2, stat } from "node:fs/promises";
+import { join as join5 } from "node:path";
+async function readProjectFacts(projectDir) {
+  const pkgPath = join5(projectDir, "package.json");
+  let text;
+  try {
+    text = await readFile2(pkgPath, "utf8");
+  } catch {
+    throw new ConfigError([`${pkgPath}: not found; run backend-ci in your project's folder or pass --cwd DIR`]);
+  }
+  let pkg;
+  try {
+    pkg = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`${pkgPath}: invalid JSON (${e.message}); fix the file`]);
+  }
+  return {
+    scripts: pkg.scripts ?? {},
+    dependencies: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})],
+    hasLockfile: await exists(join5(projectDir, "package-lock.json"))
+  };
+}
+async function exists(path) {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function installIsCurrent(projectDir) {
+  try {
+    if ((await lstat(join5(projectDir, "node_modules"))).isSymbolicLink()) return true;
+  } catch {
+    return false;
+  }
+  try {
+    const [installed, lock, pkg] = await Promise.all(
+      ["node_modules/.package-lock.json", "package-lock.json", "package.json"].map((p) => stat(join5(projectDir, p)))
+    );
+    return installed.mtimeMs >= lock.mtimeMs && installed.mtimeMs >= pkg.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+// src/shard/config.ts
+async function loadProjectConfig(opts) {
+  const projectDir = resolve6(opts.cwd, opts.projectDir ?? ".");
+  const project = await readProjectFacts(projectDir);
+  const path = opts.configPath ? resolve6(opts.cwd, opts.configPath) : join6(projectDir, CONFIG_FILE_NAME);
+  let file = {};
+  let found = false;
+  try {
+    const text = await readFile3(path, "utf8");
+    found = true;
+    file = parseConfigText(text, opts.configPath ?? CONFIG_FILE_NAME);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    if (opts.configPath) throw new ConfigError([`--config ${opts.configPath}: file not found (looked at ${path})`]);
+  }
+  return resolveConfig({
+    projectDir,
+    file,
+    flags: opts.overlay,
+    project,
+    ...found ? { configPath: path, configLabel: opts.configPath ?? CONFIG_FILE_NAME } : {}
+  });
+}
+
+// src/shard/durations.ts
+import { createReadStream } from "node:fs";
+import { mkdir as mkdir2, readFile as readFile4, rename, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname } from "node:path";
+import { SaxesParser as SaxesParser3 } from "saxes";
+import { z as z3 } from "zod";
+var DURATIONS_VERSION = 1;
+var durationsSchema = z3.object({
+  version: z3.literal(DURATIONS_VERSION),
+  files: z3.record(z3.string().min(1), z3.number().nonnegative().finite())
+});
+var DurationsError = class extends Error {
+  name = "DurationsError";
+};
+function emptyDurations() {
+  return { version: DURATIONS_VERSION, files: {} };
+}
+function parseDurations(text, label) {
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DurationsError(`${label}: not valid JSON (${e.message}); delete it to start a new history`);
+  }
+  const parsed = durationsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "(top level)";
+    throw new DurationsError(
+      `${label}: ${where}: ${issue?.message ?? "invalid"}; expected {"version": ${DURATIONS_VERSION}, "files": {"path": milliseconds}} (delete the file to start a new history)`
+    );
+  }
+  return parsed.data;
+}
+async function readDurations(path) {
+  let text;
+  try {
+    text = await readFile4(path, "utf8");
+  } catch (e) {
+    if (e.code === "ENOENT") return emptyDurations();
+    throw new DurationsError(`${path}: cannot be read (${e.message})`);
+  }
+  return parseDurations(text, path);
+}
+async function writeDurations(path, d) {
+  await mkdir2(dirname(path), { recursive: true });
+  const sorted = {};
+  for (const k of Object.keys(d.files).sort()) sorted[k] = d.files[k];
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile3(tmp, `${JSON.stringify({ version: DURATIONS_VERSION, files: sorted }, null, 2)}
+`);
+  await rename(tmp, path);
+}
+var TEST_FILE_RE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+function durationKey(path) {
+  return path.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
+}
+async function durationsFromJUnit(path) {
+  const totals = /* @__PURE__ */ new Map();
+  const parser = new SaxesParser3();
+  let error = null;
+  parser.on("opentag", (tag) => {
+    if (tag.name !== "testcase") return;
+    const attrs = tag.attributes;
+    const file = attrs.file ?? attrs.classname;
+    if (!file || !TEST_FILE_RE.test(file)) return;
+    const seconds2 = Number(attrs.time ?? "0");
+    const key = durationKey(file);
+    totals.set(key, (totals.get(key) ?? 0) + (Number.isFinite(seconds2) && seconds2 > 0 ? seconds2 * 1e3 : 0));
+  });
+  parser.on("error", (e) => {
+    error ??= e;
+  });
+  for await (const chunk of createReadStream(path, { encoding: "utf8" })) {
+    if (error) break;
+    parser.write(chunk);
+  }
+  if (!error) parser.close();
+  if (error) throw new DurationsError(`${path}: not well-formed JUnit XML (${error.message})`);
+  const out = {};
+  for (const [k, ms] of totals) out[k] = Math.round(ms);
+  return out;
+}
+function updateDurations(previous, measured) {
+  const fresh = /* @__PURE__ */ new Map();
+  for (const m of measured) for (const [k, ms] of Object.entries(m)) fresh.set(k, (fresh.get(k) ?? 0) + ms);
+  return { version: DURATIONS_VERSION, files: { ...previous.files, ...Object.fromEntries(fresh) } };
+}
+
+// src/shard/merge.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { mkdir as mkdir4, readdir as readdir2, readFile as readFile6, rm, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join9, resolve as resolve7 } from "node:path";
+
+// src/pipeline/report-writer.ts
+import { existsSync } from "node:fs";
+import { mkdir as mkdir3, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname2, join as join7 } from "node:path";
+function findRepoRoot(projectDir) {
+  let dir = projectDir;
+  for (; ; ) {
+    if (existsSync(join7(dir, ".git"))) return dir;
+    const up = dirname2(dir);
+    if (up === dir) return projectDir;
+    dir = up;
+  }
+}
+function createReportWriter(opts) {
+  return {
+    async write(input) {
+      const { config } = input;
+      const junit = [];
+      const finals = [];
+      const summaries = [];
+      for (const stage of input.stages) {
+        const complete = stage.status === "passed" || stage.status === "failed";
+        for (const path of stage.junitPaths ?? []) if (complete || existsSync(path)) junit.push({ path, stage: stage.id });
+        for (const path of stage.coveragePaths ?? []) {
+          if (!existsSync(path)) continue;
+          if (path.endsWith("coverage-final.json")) finals.push(path);
+          else if (path.endsWith(".json")) summaries.push(path);
+        }
+      }
+      let coverage = summaries;
+      const warnings = [];
+      if (finals.length > 0) {
+        const merged = mergeIstanbulCoverageFiles(finals);
+        warnings.push(...merged.warnings);
+        if (merged.summary) {
+          const dir = join7(config.outDir, "coverage", "merged");
+          await mkdir3(dir, { recursive: true });
+          const summaryPath = join7(dir, "coverage-summary.json");
+          await writeFile4(summaryPath, JSON.stringify(merged.summary));
+          await writeFile4(join7(dir, "coverage-final.json"), JSON.stringify(merged.merged));
+          coverage = [summaryPath];
+        }
+      }
+      const report = await buildRunReport({
+        junit,
+        coverage,
+        coverageThresholds: config.coverageThresholds,
+        stages: input.stages,
+        ...input.gate ? { gate: input.gate } : {},
+        meta: { title: "backend-ci", suite: config.suite, ...metaFromEnv(opts.env ?? process.env) },
+        repoRoot: findRepoRoot(config.projectDir),
+        warnings,
+        cwd: config.projectDir
+      });
+      await writeReportFiles(report, config.outDir);
+      const t = report.tests.totals;
+      return {
+        tests: { passed: t.passed, failed: t.failed + t.errored, flaky: t.flaky, skipped: t.skipped, total: t.total },
+        coverageLines: report.coverage?.totals.lines?.pct ?? null,
+        coveragePassed: report.coverage ? report.coverage.passed : true,
+        terminal: renderTerminal(report, { color: opts.color })
+      };
+    }
+  };
+}
+
+// src/shard/lcov-union.ts
+import { createReadStream as createReadStream2 } from "node:fs";
+import { createInterface } from "node:readline";
+var LcovUnion = class {
+  files = /* @__PURE__ */ new Map();
+  file(path) {
+    let f = this.files.get(path);
+    if (!f) {
+      f = { lines: /* @__PURE__ */ new Map(), branches: /* @__PURE__ */ new Map(), functions: /* @__PURE__ */ new Map(), functionHits: /* @__PURE__ */ new Map() };
+      this.files.set(path, f);
+    }
+    return f;
+  }
+  /** Adds one lcov document, line by line. */
+  addLine(raw, current) {
+    const line = raw.trim();
+    if (line.startsWith("SF:")) current.file = this.file(line.slice(3));
+    else if (line === "end_of_record") current.file = null;
+    else if (current.file) {
+      const f = current.file;
+      const colon = line.indexOf(":");
+      if (colon < 0) return;
+      const tag = line.slice(0, colon);
+      const parts = line.slice(colon + 1).split(",");
+      if (tag === "DA") {
+        const ln = Number(parts[0]);
+        const hits = Number(parts[1]);
+        if (Number.isFinite(ln) && Number.isFinite(hits)) f.lines.set(ln, (f.lines.get(ln) ?? 0) + hits);
+      } else if (tag === "BRDA" && parts.length >= 4) {
+        const key = parts.slice(0, 3).join(",");
+        const taken = parts[3] === "-" ? null : Number(parts[3]);
+        const prev = f.branches.get(key);
+        f.branches.set(key, taken === null || !Number.isFinite(taken) ? prev ?? null : (prev ?? 0) + taken);
+      } else if (tag === "FN" && parts.length >= 2) {
+        const name = parts.slice(1).join(",");
+        if (!f.functions.has(name)) f.functions.set(name, Number(parts[0]));
+      } else if (tag === "FNDA" && parts.length >= 2) {
+        const name = parts.slice(1).join(",");
+        const hits = Number(parts[0]);
+        if (Number.isFinite(hits)) f.functionHits.set(name, (f.functionHits.get(name) ?? 0) + hits);
+      }
+    }
+  }
+  addText(text) {
+    const current = { file: null };
+    for (const line of text.split("\n")) this.addLine(line, current);
+  }
+  async addFile(path) {
+    const current = { file: null };
+    const rl = createInterface({ input: createReadStream2(path, { encoding: "utf8" }), crlfDelay: Infinity });
+    for await (const line of rl) this.addLine(line, current);
+  }
+  /** The union as one lcov document (files sorted by path). */
+  toString() {
+    const out = [];
+    for (const path of [...this.files.keys()].sort()) {
+      const f = this.files.get(path);
+      out.push("TN:", `SF:${path}`);
+      const fnNames = [...f.functions.keys()];
+      for (const name of fnNames) out.push(`FN:${f.functions.get(name)},${name}`);
+      for (const name of fnNames) out.push(`FNDA:${f.functionHits.get(name) ?? 0},${name}`);
+      out.push(`FNF:${fnNames.length}`, `FNH:${fnNames.filter((n) => (f.functionHits.get(n) ?? 0) > 0).length}`);
+      const branchKeys = [...f.branches.keys()].sort((a, b) => {
+        const pa = a.split(",").map(Number);
+        const pb = b.split(",").map(Number);
+        return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
+      });
+      for (const k of branchKeys) {
+        const taken = f.branches.get(k);
+        out.push(`BRDA:${k},${taken === null || taken === void 0 ? "-" : taken}`);
+      }
+      out.push(`BRF:${branchKeys.length}`, `BRH:${branchKeys.filter((k) => (f.branches.get(k) ?? 0) > 0).length}`);
+      const lineNos = [...f.lines.keys()].sort((a, b) => a - b);
+      for (const ln of lineNos) out.push(`DA:${ln},${f.lines.get(ln)}`);
+      out.push(`LF:${lineNos.length}`, `LH:${lineNos.filter((ln) => (f.lines.get(ln) ?? 0) > 0).length}`, "end_of_record");
+    }
+    return out.length ? `${out.join("\n")}
+` : "";
+  }
+};
+async function unionLcovFiles(paths) {
+  const u = new LcovUnion();
+  for (const p of paths) await u.addFile(p);
+  return u.toString();
+}
+
+// src/shard/outputs.ts
+import { readdir, readFile as readFile5, stat as stat2 } from "node:fs/promises";
+import { basename, join as join8 } from "node:path";
+import { z as z5 } from "zod";
+
+// src/shard/manifest.ts
+import { z as z4 } from "zod";
+var SHARD_MANIFEST = "shard.json";
+var SHARD_GATE_FILE = "gate.json";
+var shardManifestSchema = z4.object({
+  version: z4.literal(1),
+  index: z4.number().int().min(1),
+  total: z4.number().int().min(1),
+  /** GITHUB_RUN_ATTEMPT of the job (1 locally): a re-run shard replaces its earlier attempt's results. */
+  attempt: z4.number().int().min(1),
+  /** ISO time the shard started: among equal attempts, the later one wins. */
+  startedAt: z4.string(),
+  files: z4.array(z4.string()),
+  expectedMs: z4.number().nonnegative()
+});
+
+// src/shard/spec.ts
+var ShardSpecError = class extends Error {
+  name = "ShardSpecError";
+};
+var MAX_SHARDS = 256;
+function parseShardCount(text, flag = "--shards") {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > MAX_SHARDS) {
+    throw new ShardSpecError(`${flag}: "${text}" is not a shard count; use a whole number from 1 to ${MAX_SHARDS}, e.g. ${flag} 3`);
+  }
+  return n;
+}
+function parseShardSpec(text, flag = "--shard") {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new ShardSpecError(`${flag}: "${text}" is not a shard; use INDEX/COUNT, e.g. ${flag} 2/3 for the second of three shards`);
+  const index = Number(m[1]);
+  const total = parseShardCount(m[2], flag);
+  if (index < 1 || index > total) throw new ShardSpecError(`${flag}: index ${index} is outside 1..${total}; use INDEX/COUNT with 1 <= INDEX <= COUNT`);
+  return { index, total };
+}
+function shardLabel(s) {
+  return `${s.index}/${s.total}`;
+}
+function shardSlug(s) {
+  return `shard-${s.index}-of-${s.total}`;
+}
+function parseShardArtifactName(name) {
+  const m = /shard-(\d+)-of-(\d+)-attempt-(\d+)$/.exec(name);
+  if (!m) return null;
+  const index = Number(m[1]);
+  const total = Number(m[2]);
+  if (index < 1 || index > total) return null;
+  return { index, total, attempt: Number(m[3]) };
+}
+
+// src/shard/outputs.ts
+var resultSchema = z5.object({
+  exitCode: z5.number().int(),
+  gate: z5.object({ passed: z5.boolean(), p95Ms: z5.number().nullable().optional(), engine: z5.string().optional() }).nullable().optional(),
+  stages: z5.array(z5.object({ id: z5.string(), status: z5.string(), durationMs: z5.number().optional(), reason: z5.string().optional() })).default([]),
+  timing: z5.object({ wallMs: z5.number().nonnegative() }).partial().optional()
+});
+async function readJson(path) {
+  let text;
+  try {
+    text = await readFile5(path, "utf8");
+  } catch (e) {
+    return { problem: e.code === "ENOENT" ? "missing" : e.message };
+  }
+  try {
+    return { json: JSON.parse(text) };
+  } catch (e) {
+    return { problem: `not valid JSON (${e.message})` };
+  }
+}
+async function isDir(path) {
+  try {
+    return (await stat2(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+async function readShardOutput(dir) {
+  const m = await readJson(join8(dir, SHARD_MANIFEST));
+  const parsedManifest = m.json !== void 0 ? shardManifestSchema.safeParse(m.json) : null;
+  const manifest = parsedManifest?.success ? parsedManifest.data : null;
+  const named = parseShardArtifactName(basename(dir));
+  if (!manifest && !named) return null;
+  const r = await readJson(join8(dir, "result.json"));
+  const parsedResult = r.json !== void 0 ? resultSchema.safeParse(r.json) : null;
+  const out = {
+    dir,
+    index: manifest?.index ?? named.index,
+    total: manifest?.total ?? named.total,
+    // The artifact name is what the workflow controls; prefer it for the attempt.
+    attempt: named?.attempt ?? manifest?.attempt ?? 1,
+    startedAtMs: manifest ? Date.parse(manifest.startedAt) || 0 : 0,
+    manifest,
+    result: parsedResult?.success ? parsedResult.data : null
+  };
+  if (!out.result) {
+    out.problem = r.problem === "missing" ? "no result.json (the shard was cancelled or stopped before the report)" : `result.json ${r.problem ?? "is not a backend-ci result"}`;
+  }
+  return out;
+}
+async function findShardOutputs(inputs) {
+  const outputs = [];
+  const warnings = [];
+  for (const input of inputs) {
+    if (!await isDir(input)) {
+      warnings.push(`${input}: not a folder; pass the shards' report folders (or the folder holding them)`);
+      continue;
+    }
+    const direct = await readShardOutput(input);
+    if (direct) {
+      outputs.push(direct);
+      continue;
+    }
+    const children = (await readdir(input, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => join8(input, d.name)).sort();
+    let found = 0;
+    for (const child of children) {
+      const o = await readShardOutput(child);
+      if (o) {
+        outputs.push(o);
+        found++;
+      }
+    }
+    if (found === 0) warnings.push(`${input}: holds no shard output (no shard.json and no backend-ci-shard-I-of-N-attempt-A folder)`);
+  }
+  return { outputs, warnings };
+}
+function selectShardOutputs(outputs, total) {
+  const chosen = Array.from({ length: total }, () => void 0);
+  const replaced = [];
+  const foreign = [];
+  const newer = (a, b) => a.attempt !== b.attempt ? a.attempt > b.attempt : a.startedAtMs !== b.startedAtMs ? a.startedAtMs > b.startedAtMs : a.dir > b.dir;
+  for (const o of outputs) {
+    if (o.total !== total || o.index > total) {
+      foreign.push(o);
+      continue;
+    }
+    const cur = chosen[o.index - 1];
+    if (!cur) chosen[o.index - 1] = o;
+    else if (newer(o, cur)) {
+      replaced.push(cur);
+      chosen[o.index - 1] = o;
+    } else replaced.push(o);
+  }
+  return { chosen, replaced, foreign };
+}
+
+// src/shard/merge.ts
+var STAGE_TITLES = {
+  install: "Install",
+  lint: "Lint",
+  typecheck: "Typecheck",
+  unit: "Unit tests",
+  services: "Services",
+  migrate: "Migrate",
+  "integration:critical": "Integration (critical)",
+  "integration:non-critical": "Integration (non-critical)",
+  load: "Load smoke gate"
+};
+var SEVERITY = { failed: 4, "timed-out": 3, cancelled: 2, passed: 1, skipped: 0 };
+var STATUSES = /* @__PURE__ */ new Set(["passed", "failed", "skipped", "timed-out", "cancelled"]);
+function stageOfJUnitFile(name) {
+  if (name === "load-junit.xml") return "load";
+  const head = name.split(".")[0] ?? name;
+  const m = /^integration-(critical|non-critical)$/.exec(head);
+  return m ? `integration:${m[1]}` : head;
+}
+async function junitFilesOf(o) {
+  const out = [];
+  const dir = join9(o.dir, "junit");
+  if (existsSync2(dir)) {
+    for (const name of (await readdir2(dir)).filter((n) => n.endsWith(".xml")).sort()) out.push({ path: join9(dir, name), stage: stageOfJUnitFile(name) });
+  }
+  const load = join9(o.dir, "load", "load-junit.xml");
+  if (existsSync2(load)) out.push({ path: load, stage: "load" });
+  return out;
+}
+async function coverageFilesOf(o) {
+  const dir = join9(o.dir, "coverage");
+  if (!existsSync2(dir)) return { lcov: [], finals: [] };
+  const entries = (await readdir2(dir, { recursive: true })).map((e) => e.replace(/\\/g, "/")).filter((e) => !e.startsWith("merged/")).sort();
+  return {
+    lcov: entries.filter((e) => e.endsWith("lcov.info")).map((e) => join9(dir, e)),
+    finals: entries.filter((e) => e.endsWith("coverage-final.json")).map((e) => join9(dir, e))
+  };
+}
+async function gateOf(o) {
+  try {
+    const g = JSON.parse(await readFile6(join9(o.dir, "load", SHARD_GATE_FILE), "utf8"));
+    const ok = (g.engine === "k6" || g.engine === "local") && typeof g.passed === "boolean" && Array.isArray(g.thresholds) && typeof g.requests === "number";
+    return ok ? g : null;
+  } catch {
+    return null;
+  }
+}
+function shardRow(index, total, o) {
+  const id = `shard:${index}/${total}`;
+  const title = `Shard ${index}/${total}`;
+  if (!o) {
+    return { id, title, status: "failed", durationMs: 0, required: true, reason: "missing (no artifact): the shard job was cancelled, timed out or failed before it wrote a report" };
+  }
+  if (!o.result) return { id, title, status: "failed", durationMs: 0, required: true, reason: `incomplete: ${o.problem ?? "no result"} (${o.dir})` };
+  const bad2 = o.result.stages.filter((s) => (SEVERITY[s.status] ?? 0) >= 2).map((s) => `${s.id} ${s.status}`);
+  const attempt = o.attempt > 1 ? `, attempt ${o.attempt}` : "";
+  const shardStage = o.result.stages.find((s) => s.id === "shard");
+  const wall = o.result.timing?.wallMs ?? o.result.stages.reduce((max, s) => Math.max(max, s.durationMs ?? 0), 0);
+  const planned = o.manifest ? `${o.manifest.files.length} test file(s), expected ${(o.manifest.expectedMs / 1e3).toFixed(1)} s` : "ran";
+  return {
+    id,
+    title,
+    status: o.result.exitCode === 0 ? "passed" : "failed",
+    durationMs: wall,
+    required: true,
+    reason: o.result.exitCode === 0 ? `${planned}${attempt}` : `failed${attempt}${bad2.length ? `: ${bad2.join(", ")}` : ` (exit code ${o.result.exitCode})`}${shardStage?.status === "failed" && shardStage.reason ? `; ${shardStage.reason}` : ""}`
+  };
+}
+function combinedStages(chosen, total) {
+  const ids = [];
+  const rows = /* @__PURE__ */ new Map();
+  chosen.forEach((o, i) => {
+    for (const s of o?.result?.stages ?? []) {
+      if (s.id === "shard") continue;
+      if (!rows.has(s.id)) {
+        ids.push(s.id);
+        rows.set(s.id, []);
+      }
+      rows.get(s.id).push({ shard: i + 1, status: s.status, durationMs: s.durationMs ?? 0, exitCode: o.result.exitCode, ...s.reason ? { reason: s.reason } : {} });
+    }
+  });
+  return ids.map((id) => {
+    const all = rows.get(id);
+    const ran = all.filter((r) => r.status !== "skipped");
+    const title = STAGE_TITLES[id] ?? id;
+    if (ran.length === 0) {
+      const first = all[0];
+      return { id, title, status: "skipped", durationMs: 0, required: true, ...first.reason ? { reason: first.reason } : {} };
+    }
+    const worst = ran.reduce((w, r) => (SEVERITY[r.status] ?? 4) > (SEVERITY[w.status] ?? 4) ? r : w);
+    const status = STATUSES.has(worst.status) ? worst.status : "failed";
+    const bad2 = ran.filter((r) => r.status !== "passed");
+    const shards = ran.map((r) => r.shard).join(", ");
+    const reason = bad2.length > 0 ? bad2.map((r) => `shard ${r.shard}/${total}: ${r.reason ?? r.status}`).join("; ") : ran.length === 1 ? `${ran[0].reason ? `${ran[0].reason} ` : ""}(shard ${ran[0].shard}/${total})` : `ran in shards ${shards}`;
+    const required = !(status !== "passed" && bad2.every((r) => r.exitCode === 0));
+    return { id, title, status, durationMs: Math.max(...ran.map((r) => r.durationMs)), required, reason };
+  });
+}
+async function mergeShards(input) {
+  const outDir = resolve7(input.outDir);
+  const notes = [];
+  const { outputs, warnings } = await findShardOutputs(input.inputs.map((p) => resolve7(p)));
+  const ownOutput = outputs.find((o) => resolve7(o.dir) === outDir);
+  if (ownOutput) throw new Error(`--out ${input.outDir} is one of the shard folders; write the merged report elsewhere`);
+  const { chosen, replaced, foreign } = selectShardOutputs(outputs, input.total);
+  notes.push(...warnings);
+  for (const r of replaced) notes.push(`shard ${r.index}/${r.total}: ${r.dir} (attempt ${r.attempt}) replaced by a later attempt`);
+  for (const f of foreign) notes.push(`${f.dir}: shard ${f.index}/${f.total} is not part of a ${input.total}-shard run; ignored`);
+  chosen.forEach((o, i) => notes.push(`shard ${i + 1}/${input.total}: ${o ? `${o.dir} (attempt ${o.attempt})` : "missing (no artifact)"}`));
+  const complete = chosen.filter((o) => !!o?.result);
+  const junit = [];
+  const lcov = [];
+  const finals = [];
+  for (const o of complete) {
+    junit.push(...await junitFilesOf(o));
+    const c = await coverageFilesOf(o);
+    lcov.push(...c.lcov);
+    finals.push(...c.finals);
+  }
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir4(outDir, { recursive: true });
+  const coverage = [];
+  const reportWarnings = warnings.map((message) => ({
+    message,
+    hint: "Download every shard artifact into one folder and pass it to backend-ci merge."
+  }));
+  if (lcov.length) {
+    const union = join9(outDir, "coverage", "lcov.info");
+    await mkdir4(join9(outDir, "coverage"), { recursive: true });
+    await writeFile5(union, await unionLcovFiles(lcov));
+    coverage.push(union);
+  }
+  if (finals.length) {
+    const exact = mergeIstanbulCoverageFiles(finals);
+    reportWarnings.push(...exact.warnings);
+    if (exact.summary) {
+      const dir = join9(outDir, "coverage", "merged");
+      await mkdir4(dir, { recursive: true });
+      await writeFile5(join9(dir, "coverage-summary.json"), JSON.stringify(exact.summary));
+      await writeFile5(join9(dir, "coverage-final.json"), JSON.stringify(exact.merged));
+      coverage.splice(0, coverage.length, join9(dir, "coverage-summary.json"));
+    }
+  }
+  const stages = [...chosen.map((o, i) => shardRow(i + 1, input.total, o)), ...combinedStages(chosen, input.total)];
+  let fullGate = null;
+  for (const o of complete) fullGate ??= await gateOf(o);
+  const gate = fullGate ? { passed: fullGate.passed, p95Ms: fullGate.p95Ms, engine: fullGate.engine } : complete.map((o) => o.result.gate).find((g) => g) ?? null;
+  const report = await buildRunReport({
+    ...fullGate ? { gate: fullGate } : {},
+    junit,
+    coverage,
+    ...input.coverageThresholds ? { coverageThresholds: input.coverageThresholds } : {},
+    stages,
+    meta: { title: "backend-ci", suite: input.suite, ...metaFromEnv(input.env) },
+    repoRoot: findRepoRoot(input.projectDir),
+    cwd: input.projectDir,
+    warnings: reportWarnings
+  });
+  await writeReportFiles(report, outDir);
+  const t = report.tests.totals;
+  const tests = { passed: t.passed, failed: t.failed + t.errored, flaky: t.flaky, skipped: t.skipped, total: t.total };
+  const stageFailed = stages.some((s) => s.required && (s.status === "failed" || s.status === "timed-out" || s.status === "cancelled"));
+  const coveragePassed = report.coverage ? report.coverage.passed : true;
+  const exitCode = stageFailed || tests.failed > 0 || !coveragePassed || gate?.passed === false ? 1 : 0;
+  const result = {
+    exitCode,
+    tests,
+    coverage: { lines: report.coverage?.totals.lines?.pct ?? null },
+    gate,
+    stages: stages.map((s) => ({ id: s.id, status: s.status, durationMs: s.durationMs, ...s.reason ? { reason: s.reason } : {} })),
+    shards: chosen.map((o, i) => ({
+      index: i + 1,
+      status: !o ? "missing" : !o.result ? "incomplete" : o.result.exitCode === 0 ? "passed" : "failed",
+      ...o ? { attempt: o.attempt, dir: o.dir } : {}
+    }))
+  };
+  await writeFile5(join9(outDir, "result.json"), `${JSON.stringify(result, null, 2)}
+`);
+  if (input.durationsPath && complete.length) {
+    const measured = [];
+    for (const src of junit) {
+      try {
+        measured.push(await durationsFromJUnit(typeof src === "string" ? src : src.path));
+      } catch (e) {
+        notes.push(`durations: ${e.message}; that file is left out of the history`);
+      }
+    }
+    const previous = await readDurations(input.durationsPath).catch((e) => {
+      notes.push(`durations: ${e.message}; starting a new history`);
+      return { version: 1, files: {} };
+    });
+    const next = updateDurations(previous, measured);
+    await writeDurations(input.durationsPath, next);
+    notes.push(`durations: ${Object.keys(next.files).length} file(s) in ${input.durationsPath}`);
+  }
+  return { exitCode, report, result, notes };
+}
+
+// src/shard/plan-file.ts
+import { z as z6 } from "zod";
+
+// src/shard/plan.ts
+var DEFAULT_UNKNOWN_MS = 1e3;
+var PLAN_VERSION = 1;
+function median(values) {
+  if (values.length === 0) return DEFAULT_UNKNOWN_MS;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return Math.round(s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2);
+}
+function groupOverlapping(files) {
+  const lower = files.map((f) => f.toLowerCase());
+  const parent = files.map((_, i) => i);
+  const find = (i) => parent[i] === i ? i : parent[i] = find(parent[i]);
+  const byLength = files.map((_, i) => i).sort((a, b) => lower[a].length - lower[b].length);
+  for (let x = 0; x < byLength.length; x++) {
+    const i = byLength[x];
+    for (let y = x + 1; y < byLength.length; y++) {
+      const j = byLength[y];
+      if (lower[j].includes(lower[i])) parent[find(j)] = find(i);
+    }
+  }
+  const groups = /* @__PURE__ */ new Map();
+  files.forEach((f, i) => {
+    const root = find(i);
+    groups.set(root, [...groups.get(root) ?? [], f]);
+  });
+  return [...groups.values()].map((g) => g.sort());
+}
+function planShards(files, durations, total) {
+  if (!Number.isInteger(total) || total < 1) throw new RangeError(`shard count must be a whole number >= 1, got ${total}`);
+  const unique = [...new Set(files.map(durationKey))].sort();
+  const knownMs = unique.map((f) => durations.files[f]).filter((ms) => ms !== void 0);
+  const unknownMs = median(knownMs);
+  const units = groupOverlapping(unique).map((group) => {
+    const known2 = group.every((f) => durations.files[f] !== void 0);
+    const ms = group.reduce((sum, f) => sum + (durations.files[f] ?? unknownMs), 0);
+    return { files: group, ms, key: group[0], known: known2 };
+  });
+  const byPath = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  const known = units.filter((u) => u.known).sort((a, b) => b.ms - a.ms || byPath(a, b));
+  const unknown = units.filter((u) => !u.known).sort(byPath);
+  const shards = Array.from({ length: total }, (_, i) => ({ index: i + 1, files: [], expectedMs: 0 }));
+  const place = (u) => {
+    let best = shards[0];
+    for (const s of shards) {
+      if (s.expectedMs < best.expectedMs || s.expectedMs === best.expectedMs && s.files.length < best.files.length) best = s;
+    }
+    best.files.push(...u.files);
+    best.expectedMs += u.ms;
+  };
+  for (const u of known) place(u);
+  for (const u of unknown) place(u);
+  for (const s of shards) s.files.sort();
+  return {
+    version: PLAN_VERSION,
+    total,
+    shards,
+    unknown: unique.filter((f) => durations.files[f] === void 0),
+    unknownMs
+  };
+}
+function planMakespanMs(plan) {
+  return Math.max(0, ...plan.shards.map((s) => s.expectedMs));
+}
+
+// src/shard/plan-file.ts
+var planSchema = z6.object({
+  version: z6.literal(PLAN_VERSION),
+  total: z6.number().int().min(1),
+  shards: z6.array(z6.object({ index: z6.number().int().min(1), files: z6.array(z6.string().min(1)), expectedMs: z6.number().nonnegative() })),
+  unknown: z6.array(z6.string()).default([]),
+  unknownMs: z6.number().nonnegative().default(0)
+});
+var PlanFileError = class extends Error {
+  name = "PlanFileError";
+};
+function parsePlan(text, label) {
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new PlanFileError(`${label}: not valid JSON (${e.message}); write it with "backend-ci plan --json"`);
+  }
+  const candidate = json && typeof json === "object" && "plan" in json ? json.plan : json;
+  const parsed = planSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PlanFileError(`${label}: ${issue?.path.join(".") || "(top level)"}: ${issue?.message ?? "invalid"}; write it with "backend-ci plan --json"`);
+  }
+  const plan = parsed.data;
+  const indexes = plan.shards.map((s) => s.index).sort((a, b) => a - b);
+  if (indexes.length !== plan.total || indexes.some((ix, i) => ix !== i + 1)) {
+    throw new PlanFileError(`${label}: the plan has shards [${indexes.join(", ")}] but total ${plan.total}; write it again with "backend-ci plan --json"`);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const s of plan.shards) {
+    for (const f of s.files) {
+      if (seen.has(f)) throw new PlanFileError(`${label}: "${f}" is in more than one shard; write the plan again with "backend-ci plan --json"`);
+      seen.add(f);
+    }
+  }
+  return plan;
+}
+
+// src/shard/stage.ts
+import { join as join11 } from "node:path";
+
+// src/shard/files.ts
+import { join as join10 } from "node:path";
+var TEST_FILE_RE2 = /\.(test|spec)\.[cm]?[jt]sx?$/;
+async function listShardFiles(globs, projectDir, glob4) {
+  const found = await glob4(globs, projectDir);
+  return [...new Set(found.map((f) => f.replace(/\\/g, "/")).filter((f) => TEST_FILE_RE2.test(f)))].sort();
+}
+async function filesOfSuite(files, suite, critical, projectDir, io) {
+  if (suite === "all") return files;
+  const underCritical = new Set(critical.paths.length ? await io.glob(critical.paths, projectDir) : []);
+  if (suite === "non-critical") return files.filter((f) => !underCritical.has(f));
+  const out = [];
+  for (const f of files) {
+    if (underCritical.has(f)) out.push(f);
+    else if (critical.tag && (await io.readText(join10(projectDir, f))).includes(critical.tag)) out.push(f);
+  }
+  return out;
+}
+
+// src/shard/stage.ts
+function shardsOnlyInFirst(stage, shard) {
+  if (shard.index === 1 || !stage.enabled) return stage;
+  return { ...stage, enabled: false, disabledReason: `runs in shard 1/${shard.total}` };
+}
+async function readHistory(path, readText) {
+  let text;
+  try {
+    text = await readText(path);
+  } catch (e) {
+    if (e.code === "ENOENT") return emptyDurations();
+    throw new DurationsError(`${path}: cannot be read (${e.message})`);
+  }
+  return parseDurations(text, path);
+}
+async function planForConfig(config, sharding, total, io) {
+  if (sharding.planPath) {
+    const plan = parsePlan(await io.readText(sharding.planPath), sharding.planPath);
+    if (plan.total !== total) {
+      throw new PlanFileError(`${sharding.planPath}: the plan is for ${plan.total} shard(s), this run is one of ${total}; plan again with --shards ${total}`);
+    }
+    return { plan, source: `plan ${sharding.planPath}` };
+  }
+  const files = await filesOfSuite(await listShardFiles(sharding.files, config.projectDir, io.glob), config.suite, config.critical, config.projectDir, io);
+  const history = await readHistory(sharding.durationsPath, io.readText);
+  const known = files.filter((f) => history.files[f] !== void 0).length;
+  return {
+    plan: planShards(files, history, total),
+    source: `${files.length} ${config.suite === "all" ? "" : `${config.suite} `}test file(s), ${known} with a recorded duration (${sharding.durationsPath})`
+  };
+}
+async function shardStageRun(input) {
+  const { config, sharding, shard } = input;
+  let plan;
+  let source;
+  try {
+    ({ plan, source } = await planForConfig(config, sharding, shard.total, input));
+  } catch (e) {
+    if (e instanceof PlanFileError || e instanceof DurationsError) return { status: "failed", reason: e.message };
+    throw e;
+  }
+  const allFiles = plan.shards.flatMap((s) => s.files);
+  if (allFiles.length === 0 && config.suite !== "all") {
+    input.state.files = [];
+    return { status: "passed", reason: `no ${config.suite} test files among ${sharding.files.join(", ")}; nothing to run in shard ${shardLabel(shard)}` };
+  }
+  if (allFiles.length === 0) {
+    return {
+      status: "failed",
+      reason: `no ${config.suite === "all" ? "" : `${config.suite} `}test files to shard: nothing matches ${sharding.files.join(", ")}; set "shard": {"files": [globs]} in backend-ci.config.json`
+    };
+  }
+  const mine = plan.shards.find((s) => s.index === shard.index);
+  const files = mine?.files ?? [];
+  input.state.files = files;
+  const manifest = {
+    version: 1,
+    index: shard.index,
+    total: shard.total,
+    attempt: Number(input.env.GITHUB_RUN_ATTEMPT) || 1,
+    startedAt: new Date((input.now ?? Date.now)()).toISOString(),
+    files,
+    expectedMs: mine?.expectedMs ?? 0
+  };
+  await input.writeText(join11(config.outDir, SHARD_MANIFEST), `${JSON.stringify(manifest, null, 2)}
+`);
+  const shown = files.slice(0, 5).join(", ") + (files.length > 5 ? `, +${files.length - 5} more` : "");
+  return {
+    status: "passed",
+    reason: `shard ${shardLabel(shard)}: ${files.length} of ${allFiles.length} test file(s), expected ${(manifest.expectedMs / 1e3).toFixed(1)} s${files.length ? ` (${shown})` : ""}; from ${source}`
+  };
+}
+
+// src/shard/command.ts
+var PLAN_USAGE = `Usage: backend-ci plan --shards N [options]
+
+Splits the project's integration test files into N shards balanced by their durations in earlier runs (longest
+first, each onto the lightest shard; files without history count at the median duration). The same files and
+durations always give the same plan. Run a shard with "backend-ci run --shard I/N".
+
+Options:
+  --shards N          number of shards (required)
+  --cwd DIR           project directory (default: the current directory)
+  --config FILE       config file (default: backend-ci.config.json in the project, if present)
+  --suite S           critical | non-critical | all (default: all): plan only that suite's files
+  --durations FILE    duration history (default: .backend-ci/durations.json in the project)
+  --json              print the plan as JSON: {plan, matrix: {include: [{shard, total}]}, shards: [1..N]}
+  -h, --help          this help
+`;
+var MERGE_USAGE = `Usage: backend-ci merge --shards N [FOLDERS...] [options]
+
+Merges the report folders of a sharded run (each written by "backend-ci run --shard I/N", or the folder
+download-artifact filled with them) into one report: each test once, a re-run shard replacing its earlier attempt,
+coverage unioned line by line, one row per shard (a missing shard fails the run). Updates the duration history.
+
+Options:
+  --shards N          number of shards the run was split into (required)
+  --cwd DIR           project directory (default: the current directory)
+  --config FILE       config file (for coverage thresholds)
+  --out DIR           merged report folder (default: .backend-ci/report in the project)
+  --suite S           suite shown in the report (default: all)
+  --durations FILE    duration history to update (default: .backend-ci/durations.json; "" to leave it alone)
+  --coverage-lines N  minimum line coverage % (also --coverage-branches, -functions, -statements)
+  -h, --help          this help
+
+Exit codes: 0 every shard passed, 1 a shard is missing or failed, a test failed or coverage was missed, 2 bad input.
+`;
+function bad(io, command, problems) {
+  io.stderr.write(`backend-ci ${command}: ${problems.length > 1 ? "\n  " : ""}${problems.join("\n  ")}
+`);
+  return 2;
+}
+function suiteOf(v) {
+  if (v === void 0) return "all";
+  if (!SUITES.includes(v)) throw new ConfigError([`--suite: "${v}" is not a suite; allowed: ${SUITES.join(", ")}`]);
+  return v;
+}
+function fmt2(ms) {
+  return `${(ms / 1e3).toFixed(1)} s`;
+}
+function renderPlan(plan) {
+  const lines = [`${plan.total} shard(s); slowest expected ${fmt2(planMakespanMs(plan))}`];
+  if (plan.unknown.length) lines.push(`${plan.unknown.length} file(s) without history, counted at ${fmt2(plan.unknownMs)} each`);
+  for (const s of plan.shards) {
+    lines.push("", `shard ${s.index}/${plan.total}: ${s.files.length} file(s), expected ${fmt2(s.expectedMs)}`);
+    for (const f of s.files) lines.push(`  ${f}`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+function planJson(plan) {
+  const shards = plan.shards.map((s) => s.index);
+  return { plan, shards, matrix: { include: shards.map((shard) => ({ shard, total: plan.total })) } };
+}
+async function planProject(o) {
+  const overlay = { ...o.suite ? { suite: o.suite } : {}, ...o.durations ? { shard: { durations: resolve8(o.cwd, o.durations) } } : {} };
+  const config = await loadProjectConfig({ cwd: o.cwd, ...o.projectDir ? { projectDir: o.projectDir } : {}, ...o.configPath ? { configPath: o.configPath } : {}, overlay });
+  const io = {
+    glob: async (patterns, cwd) => (await glob2(patterns, { cwd, ignore: ["**/node_modules/**", "**/.git/**"], onlyFiles: true, expandDirectories: false })).sort(),
+    readText: (p) => readFile7(p, "utf8")
+  };
+  const { plan } = await planForConfig(config, config.sharding, o.shards, io);
+  return plan;
+}
+var planCommand = async (argv, io) => {
+  let values;
+  try {
+    ({ values } = parseArgs3({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        shards: { type: "string" },
+        cwd: { type: "string" },
+        config: { type: "string" },
+        suite: { type: "string" },
+        durations: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" }
+      }
+    }));
+  } catch (e) {
+    return bad(io, "plan", [`${e.message.split("\n")[0]}; see backend-ci plan --help`]);
+  }
+  if (values.help) {
+    io.stdout.write(PLAN_USAGE);
+    return 0;
+  }
+  if (values.shards === void 0) return bad(io, "plan", ["--shards N is required, e.g. backend-ci plan --shards 3"]);
+  try {
+    const plan = await planProject({
+      shards: parseShardCount(values.shards),
+      cwd: io.cwd,
+      ...values.cwd ? { projectDir: values.cwd } : {},
+      ...values.config ? { configPath: values.config } : {},
+      suite: suiteOf(values.suite),
+      ...values.durations ? { durations: values.durations } : {}
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(planJson(plan))}
+` : renderPlan(plan));
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) return bad(io, "plan", e.problems);
+    if (e instanceof ShardSpecError || e instanceof DurationsError || e instanceof PlanFileError) return bad(io, "plan", [e.message]);
+    throw e;
+  }
+};
+function percent2(flag, v) {
+  if (v === void 0) return void 0;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0 || n > 100) throw new ConfigError([`${flag}: "${v}" is not a percentage; use a number from 0 to 100`]);
+  return n;
+}
+var mergeCommand = async (argv, io) => {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs3({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        shards: { type: "string" },
+        cwd: { type: "string" },
+        config: { type: "string" },
+        out: { type: "string" },
+        suite: { type: "string" },
+        durations: { type: "string" },
+        "coverage-lines": { type: "string" },
+        "coverage-branches": { type: "string" },
+        "coverage-functions": { type: "string" },
+        "coverage-statements": { type: "string" },
+        help: { type: "boolean", short: "h" }
+      }
+    }));
+  } catch (e) {
+    return bad(io, "merge", [`${e.message.split("\n")[0]}; see backend-ci merge --help`]);
+  }
+  if (values.help) {
+    io.stdout.write(MERGE_USAGE);
+    return 0;
+  }
+  if (values.shards === void 0) return bad(io, "merge", ["--shards N is required: the number of shards the run was split into"]);
+  if (positionals.length === 0) return bad(io, "merge", ["no folders given: pass the shards' report folders (or the folder holding them)"]);
+  try {
+    const total = parseShardCount(values.shards);
+    const suite = suiteOf(values.suite);
+    const thresholds = {
+      lines: percent2("--coverage-lines", values["coverage-lines"]),
+      branches: percent2("--coverage-branches", values["coverage-branches"]),
+      functions: percent2("--coverage-functions", values["coverage-functions"]),
+      statements: percent2("--coverage-statements", values["coverage-statements"])
+    };
+    const coverage = Object.fromEntries(Object.entries(thresholds).filter(([, v]) => v !== void 0));
+    const config = await loadProjectConfig({
+      cwd: io.cwd,
+      ...values.cwd ? { projectDir: values.cwd } : {},
+      ...values.config ? { configPath: values.config } : {},
+      overlay: {
+        suite,
+        ...values.out ? { out: resolve8(io.cwd, values.out) } : {},
+        ...coverage && Object.keys(coverage).length ? { coverage } : {},
+        ...values.durations ? { shard: { durations: resolve8(io.cwd, values.durations) } } : {}
+      }
+    });
+    const r = await mergeShards({
+      inputs: positionals.map((p) => resolve8(io.cwd, p)),
+      total,
+      outDir: config.outDir,
+      projectDir: config.projectDir,
+      suite,
+      env: io.env,
+      coverageThresholds: config.coverageThresholds,
+      ...values.durations === "" ? {} : { durationsPath: config.sharding.durationsPath }
+    });
+    for (const n of r.notes) io.stdout.write(`  ${n}
+`);
+    io.stdout.write(renderTerminal(r.report, { color: io.stdout.isTTY === true && !io.env.NO_COLOR }));
+    io.stdout.write(`
+Merged report: ${config.outDir}/summary.md, report.html
+${r.exitCode === 0 ? "backend-ci: PASSED" : "backend-ci: FAILED"}
+`);
+    return r.exitCode;
+  } catch (e) {
+    if (e instanceof ConfigError) return bad(io, "merge", e.problems);
+    if (e instanceof ShardSpecError || e instanceof DurationsError) return bad(io, "merge", [e.message]);
+    throw e;
+  }
+};
+
+// src/cli/run.ts
+import { readFile as readFile11 } from "node:fs/promises";
+import { join as join21, resolve as resolve10 } from "node:path";
+import { glob as glob3 } from "tinyglobby";
+
 // src/pipeline/load-stage.ts
-import { join as join7 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/load/baseline.ts
-import { mkdir as mkdir2, readFile as readFile2, rename, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join5 } from "node:path";
-import { z as z3 } from "zod";
-var figuresSchema = z3.object({
-  ref: z3.string(),
-  engine: z3.enum(["k6", "local"]),
-  p95Ms: z3.number().nullable(),
-  errorRate: z3.number().nullable(),
-  requests: z3.number(),
-  recordedAt: z3.string(),
-  sha: z3.string().optional()
+import { mkdir as mkdir5, readFile as readFile8, rename as rename2, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join12 } from "node:path";
+import { z as z7 } from "zod";
+var figuresSchema = z7.object({
+  ref: z7.string(),
+  engine: z7.enum(["k6", "local"]),
+  p95Ms: z7.number().nullable(),
+  errorRate: z7.number().nullable(),
+  requests: z7.number(),
+  recordedAt: z7.string(),
+  sha: z7.string().optional()
 });
 var BaselineError = class extends Error {
   constructor(message) {
@@ -4251,10 +5384,10 @@ function baselineFileName(branch) {
 function createFileBaselineStore(dir) {
   return {
     async load(branch) {
-      const path = join5(dir, baselineFileName(branch));
+      const path = join12(dir, baselineFileName(branch));
       let text;
       try {
-        text = await readFile2(path, "utf8");
+        text = await readFile8(path, "utf8");
       } catch (err) {
         if (err.code === "ENOENT") return null;
         throw err;
@@ -4275,11 +5408,11 @@ function createFileBaselineStore(dir) {
       return parsed.data;
     },
     async save(branch, figures) {
-      await mkdir2(dir, { recursive: true });
-      const path = join5(dir, baselineFileName(branch));
+      await mkdir5(dir, { recursive: true });
+      const path = join12(dir, baselineFileName(branch));
       const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile3(tmp, JSON.stringify(figures, null, 2) + "\n");
-      await rename(tmp, path);
+      await writeFile6(tmp, JSON.stringify(figures, null, 2) + "\n");
+      await rename2(tmp, path);
     }
   };
 }
@@ -4328,14 +5461,14 @@ function applyBaseline(gate, baseline, policy = {}) {
 }
 
 // src/load/stage.ts
-import { existsSync } from "node:fs";
-import { mkdir as mkdir3, readFile as readFile3, rm, writeFile as writeFile4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join6, resolve as resolve6 } from "node:path";
+import { existsSync as existsSync3 } from "node:fs";
+import { mkdir as mkdir6, readFile as readFile9, rm as rm2, writeFile as writeFile7 } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join13, resolve as resolve9 } from "node:path";
 
 // src/process/run-process.ts
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname as dirname3 } from "node:path";
 function killGroup(pid, sig) {
   if (!pid) return;
   try {
@@ -4354,7 +5487,7 @@ function startProcess(opts) {
   let deadline;
   let log;
   if (opts.logPath) {
-    mkdirSync(dirname(opts.logPath), { recursive: true });
+    mkdirSync(dirname3(opts.logPath), { recursive: true });
     log = createWriteStream(opts.logPath, { flags: "a" });
   }
   const child = spawn(opts.command, opts.args, {
@@ -4397,7 +5530,7 @@ function startProcess(opts) {
     }, opts.timeoutMs);
     deadline.unref();
   }
-  const done = new Promise((resolve8) => {
+  const done = new Promise((resolve11) => {
     let spawnError;
     child.on("error", (err) => {
       spawnError = err.code === "ENOENT" ? `command not found: ${opts.command}` : err.message;
@@ -4410,7 +5543,7 @@ function startProcess(opts) {
       for (const stream of ["stdout", "stderr"]) {
         if (opts.onLine && partial[stream]) opts.onLine(partial[stream], stream);
       }
-      const finish = () => resolve8({
+      const finish = () => resolve11({
         exitCode: code,
         signal: sig,
         timedOut,
@@ -4440,7 +5573,7 @@ function runProcess(opts) {
 // src/load/health.ts
 var realClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve8) => setTimeout(resolve8, ms))
+  sleep: (ms) => new Promise((resolve11) => setTimeout(resolve11, ms))
 };
 async function waitForHealthy(opts) {
   const start = opts.clock.now();
@@ -4477,17 +5610,17 @@ function tailLines(text, n = 20) {
 // src/load/ports.ts
 import { createServer } from "node:net";
 function listenOnce(port) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve11, reject) => {
     const server = createServer();
     server.unref();
     server.once("error", (err) => {
-      if (err.code === "EADDRINUSE" || err.code === "EACCES") resolve8(null);
+      if (err.code === "EADDRINUSE" || err.code === "EACCES") resolve11(null);
       else reject(err);
     });
     server.listen(port, () => {
       const address = server.address();
       const bound = typeof address === "object" && address ? address.port : port;
-      server.close(() => resolve8(bound));
+      server.close(() => resolve11(bound));
     });
   });
 }
@@ -4528,11 +5661,11 @@ function failGate(gate, reason) {
 async function runSmokeStage(opts, deps) {
   const log = opts.log ?? (() => void 0);
   const ports = deps.ports ?? netPortProbe;
-  const outDir = resolve6(opts.cwd, opts.outDir);
-  await mkdir3(outDir, { recursive: true });
-  const junitPath = join6(outDir, "load-junit.xml");
-  const serviceLogPath = join6(outDir, "service.log");
-  const scriptPath = opts.k6Script ? isAbsolute4(opts.k6Script) ? opts.k6Script : resolve6(opts.cwd, opts.k6Script) : void 0;
+  const outDir = resolve9(opts.cwd, opts.outDir);
+  await mkdir6(outDir, { recursive: true });
+  const junitPath = join13(outDir, "load-junit.xml");
+  const serviceLogPath = join13(outDir, "service.log");
+  const scriptPath = opts.k6Script ? isAbsolute4(opts.k6Script) ? opts.k6Script : resolve9(opts.cwd, opts.k6Script) : void 0;
   const k6Binary = scriptPath ? deps.findK6(opts.env) : null;
   const engine = k6Binary ? "k6" : "local";
   let summaryPath = null;
@@ -4543,7 +5676,7 @@ async function runSmokeStage(opts, deps) {
   const stageSignal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
   const finish = async (gate2) => {
     clearTimeout(timer);
-    await writeFile4(junitPath, gateJUnitXml(gate2, details));
+    await writeFile7(junitPath, gateJUnitXml(gate2, details));
     const status = opts.signal?.aborted ? "cancelled" : timeout.signal.aborted ? "timed-out" : gate2.passed ? "passed" : "failed";
     log(`load gate ${gate2.passed ? "passed" : `failed: ${gate2.reason ?? ""}`}`);
     const result = { gate: gate2, junitPath, summaryPath, serviceLogPath, status };
@@ -4554,7 +5687,7 @@ async function runSmokeStage(opts, deps) {
     }
     return result;
   };
-  if (scriptPath && !existsSync(scriptPath)) {
+  if (scriptPath && !existsSync3(scriptPath)) {
     return finish(failedGate(engine, `k6 script not found: ${scriptPath} (check the k6-script input / --k6-script path)`));
   }
   if (scriptPath && !k6Binary) {
@@ -4645,9 +5778,9 @@ ${tailLines(serviceExit.outputTail)}`;
   gate = await withBaseline(gate);
   return finish(gate);
   async function runWithK6(binary, script) {
-    const exportPath = join6(outDir, "k6-summary.json");
-    await rm(exportPath, { force: true });
-    const scriptText = await readFile3(script, "utf8");
+    const exportPath = join13(outDir, "k6-summary.json");
+    await rm2(exportPath, { force: true });
+    const scriptText = await readFile9(script, "utf8");
     const cmd = buildK6Command({
       binary,
       script,
@@ -4659,14 +5792,14 @@ ${tailLines(serviceExit.outputTail)}`;
       env: opts.env
     });
     log(`running ${cmd.command} ${cmd.args.join(" ")}`);
-    const res = await deps.runK6(cmd, { cwd: opts.cwd, signal: loadAbort.signal, logPath: join6(outDir, "k6.log") });
+    const res = await deps.runK6(cmd, { cwd: opts.cwd, signal: loadAbort.signal, logPath: join13(outDir, "k6.log") });
     if (res.spawnError) return failedGate("k6", `could not run k6: ${res.spawnError}`);
     let summary = null;
     let parseProblem;
-    if (existsSync(exportPath)) {
+    if (existsSync3(exportPath)) {
       summaryPath = exportPath;
       try {
-        summary = parseK6SummaryText(await readFile3(exportPath, "utf8"), exportPath);
+        summary = parseK6SummaryText(await readFile9(exportPath, "utf8"), exportPath);
       } catch (err) {
         if (!(err instanceof SummaryParseError)) throw err;
         parseProblem = err.message;
@@ -4695,8 +5828,8 @@ ${tailLines(res.outputTail, 15)}`;
       signal: loadAbort.signal
     });
     for (const note of result.summary.notes) log(note);
-    summaryPath = join6(outDir, "local-summary.json");
-    await writeFile4(summaryPath, JSON.stringify(toHandleSummaryJson(result.summary), null, 2) + "\n");
+    summaryPath = join13(outDir, "local-summary.json");
+    await writeFile7(summaryPath, JSON.stringify(toHandleSummaryJson(result.summary), null, 2) + "\n");
     return evaluateGate({
       summary: result.summary,
       ...loadConfig.thresholds ? { configThresholds: loadConfig.thresholds } : {},
@@ -4747,12 +5880,12 @@ async function runLoadStage(ctx) {
         ...s.maxRegressionPct !== void 0 ? { maxRegressionPct: s.maxRegressionPct } : {}
       },
       localLoad: s.local,
-      outDir: join7(config.outDir, "load"),
+      outDir: join14(config.outDir, "load"),
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
       baseline: { branch, ...baseBranch ? { baseBranch } : {}, ...ctx.env.GITHUB_SHA ? { sha: ctx.env.GITHUB_SHA } : {} }
     },
-    { ...defaultSmokeStageDeps(), baselineStore: createFileBaselineStore(join7(config.projectDir, ".backend-ci", "baselines")) }
+    { ...defaultSmokeStageDeps(), baselineStore: createFileBaselineStore(join14(config.projectDir, ".backend-ci", "baselines")) }
   );
   return {
     gate: r.gate,
@@ -4762,54 +5895,9 @@ async function runLoadStage(ctx) {
   };
 }
 
-// src/pipeline/report-writer.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { dirname as dirname2, join as join8 } from "node:path";
-function findRepoRoot(projectDir) {
-  let dir = projectDir;
-  for (; ; ) {
-    if (existsSync2(join8(dir, ".git"))) return dir;
-    const up = dirname2(dir);
-    if (up === dir) return projectDir;
-    dir = up;
-  }
-}
-function createReportWriter(opts) {
-  return {
-    async write(input) {
-      const { config } = input;
-      const junit = [];
-      const coverage = [];
-      for (const stage of input.stages) {
-        const complete = stage.status === "passed" || stage.status === "failed";
-        for (const path of stage.junitPaths ?? []) if (complete || existsSync2(path)) junit.push({ path, stage: stage.id });
-        for (const path of stage.coveragePaths ?? []) if (path.endsWith(".json") && existsSync2(path)) coverage.push(path);
-      }
-      const report = await buildRunReport({
-        junit,
-        coverage,
-        coverageThresholds: config.coverageThresholds,
-        stages: input.stages,
-        ...input.gate ? { gate: input.gate } : {},
-        meta: { title: "backend-ci", suite: config.suite, ...metaFromEnv(opts.env ?? process.env) },
-        repoRoot: findRepoRoot(config.projectDir),
-        cwd: config.projectDir
-      });
-      await writeReportFiles(report, config.outDir);
-      const t = report.tests.totals;
-      return {
-        tests: { passed: t.passed, failed: t.failed + t.errored, flaky: t.flaky, skipped: t.skipped, total: t.total },
-        coverageLines: report.coverage?.totals.lines?.pct ?? null,
-        coveragePassed: report.coverage ? report.coverage.passed : true,
-        terminal: renderTerminal(report, { color: opts.color })
-      };
-    }
-  };
-}
-
 // src/pipeline/run-pipeline.ts
-import { mkdir as mkdir4, rm as rm2, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { mkdir as mkdir8, rm as rm3, writeFile as writeFile9 } from "node:fs/promises";
+import { join as join16 } from "node:path";
 
 // src/pipeline/critical-path.ts
 function criticalPathMs(graph, results) {
@@ -4891,9 +5979,9 @@ async function runGraph(stages, opts = {}) {
       ctl.abort();
     }, s.timeoutMs);
     let graceTimer;
-    const gaveUp = new Promise((resolve8) => {
+    const gaveUp = new Promise((resolve11) => {
       ctl.signal.addEventListener("abort", () => {
-        graceTimer = setTimeout(() => resolve8("gave-up"), abortGraceMs);
+        graceTimer = setTimeout(() => resolve11("gave-up"), abortGraceMs);
       });
     });
     const finish = (status, outcome) => {
@@ -4966,8 +6054,8 @@ async function runGraph(stages, opts = {}) {
       }
       if (results.size === stages.length) break;
       if (!progressed) {
-        await new Promise((resolve8) => {
-          wake = resolve8;
+        await new Promise((resolve11) => {
+          wake = resolve11;
         });
         wake = () => {
         };
@@ -4980,18 +6068,26 @@ async function runGraph(stages, opts = {}) {
 }
 
 // src/pipeline/stages.ts
-import { join as join9, relative as relative2 } from "node:path";
+import { mkdir as mkdir7, writeFile as writeFile8 } from "node:fs/promises";
+import { dirname as dirname4, join as join15, relative as relative2 } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 
 // src/pipeline/test-invocations.ts
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
-function suiteInvocations(part, marking, criticalFiles, taggedFiles) {
-  if (part === "all") return [{ label: "all", args: [] }];
+function suiteInvocations(part, marking, criticalFiles, taggedFiles, shardFiles = null) {
+  const filters = shardFiles ? [...shardFiles] : [];
+  if (shardFiles) {
+    if (shardFiles.length === 0) return [];
+    const inShard = new Set(shardFiles);
+    criticalFiles = criticalFiles.filter((f) => inShard.has(f));
+    taggedFiles = taggedFiles.filter((f) => inShard.has(f));
+  }
+  if (part === "all") return [{ label: "all", args: filters }];
   const excludes = marking.paths.flatMap((p) => ["--exclude", p]);
   if (part === "non-critical") {
-    const args = [...excludes, "--passWithNoTests"];
+    const args = [...filters, ...excludes, "--passWithNoTests"];
     if (marking.tag) args.push("-t", `^(?!.*${escapeRegExp(marking.tag)})`);
     return [{ label: "non-critical", args }];
   }
@@ -5007,6 +6103,7 @@ function vitestReportArgs(paths) {
   if (paths.coverageDir) {
     args.push(
       "--coverage.enabled=true",
+      "--coverage.reporter=json",
       "--coverage.reporter=json-summary",
       "--coverage.reporter=lcov",
       `--coverage.reportsDirectory=${paths.coverageDir}`
@@ -5016,6 +6113,10 @@ function vitestReportArgs(paths) {
 }
 
 // src/pipeline/stages.ts
+async function writeTextFile(path, text) {
+  await mkdir7(dirname4(path), { recursive: true });
+  await writeFile8(path, text);
+}
 function addSecret(runtime, secret) {
   if (!secret || runtime.secrets.includes(secret)) return;
   runtime.secrets.push(secret);
@@ -5026,7 +6127,7 @@ function maskSecrets(text, secrets) {
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
   return out;
 }
-var TEST_FILE_RE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+var TEST_FILE_RE3 = /\.(test|spec)\.[cm]?[jt]sx?$/;
 function shellQuote(arg) {
   return /^[A-Za-z0-9_\-./=:@,+%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -5091,6 +6192,9 @@ function buildStages(config, deps, runtime) {
     }
   };
   const present = (...ids) => ids.filter((id) => enabledIds.has(id));
+  const shard = config.sharding?.shard;
+  const shardState = { files: null };
+  const firstShardOnly = (stage) => shard ? shardsOnlyInFirst(stage, shard) : stage;
   add(
     {
       id: "install",
@@ -5109,9 +6213,43 @@ function buildStages(config, deps, runtime) {
     s.install,
     "Install"
   );
-  add(simple("lint", "Lint", s.lint, present("install")), s.lint, "Lint");
-  add(simple("typecheck", "Typecheck", s.typecheck, present("install")), s.typecheck, "Typecheck");
-  add(testStageDef("unit", "Unit tests", s.unit, "all", present("install")), s.unit, "Unit tests");
+  if (shard && config.sharding) {
+    const sharding = config.sharding;
+    const integrationRuns = s.integration.enabled && s.integration.runner === "vitest";
+    add(
+      {
+        id: "shard",
+        title: `Shard ${shard.index}/${shard.total}`,
+        required: true,
+        timeoutMs: 6e4,
+        run: () => shardStageRun({
+          config,
+          sharding,
+          shard,
+          state: shardState,
+          env: runtime.env,
+          glob: deps.glob,
+          readText: deps.readText,
+          writeText: deps.writeText ?? writeTextFile
+        })
+      },
+      {
+        name: "integration",
+        enabled: integrationRuns,
+        timeoutMs: 6e4,
+        required: true,
+        disabledReason: s.integration.runner === "custom" ? "a custom integration runner cannot be sharded by file" : "the integration stage does not run"
+      },
+      `Shard ${shard.index}/${shard.total}`,
+      "shard"
+    );
+  }
+  const lint = firstShardOnly(s.lint);
+  const typecheck = firstShardOnly(s.typecheck);
+  const unit = firstShardOnly(s.unit);
+  add(simple("lint", "Lint", lint, present("install")), lint, "Lint");
+  add(simple("typecheck", "Typecheck", typecheck, present("install")), typecheck, "Typecheck");
+  add(testStageDef("unit", "Unit tests", unit, "all", present("install")), unit, "Unit tests");
   const servicesNeeded = s.migrate.enabled || s.integration.enabled || s.load.enabled;
   const servicesStage = {
     name: "migrate",
@@ -5128,7 +6266,7 @@ function buildStages(config, deps, runtime) {
       timeoutMs: servicesStage.timeoutMs,
       run: async ({ signal }) => {
         const provider = deps.createProvider(config.provider);
-        const workDir = join9(config.outDir, "..", "services");
+        const workDir = join15(config.outDir, "..", "services");
         const started = await provider.start(config.services, {
           signal,
           readyTimeoutMs: config.servicesReadyTimeoutMs,
@@ -5147,16 +6285,18 @@ function buildStages(config, deps, runtime) {
     "services"
   );
   add(simple("migrate", "Migrate", s.migrate, present("install", "services")), s.migrate, "Migrate");
-  const integrationNeeds = present("install", "services", "migrate");
+  const integrationNeeds = present("install", "services", "migrate", "shard");
+  const integration = shard && s.integration.runner === "custom" ? firstShardOnly(s.integration) : s.integration;
   if (config.suite === "all" || config.suite === "critical") {
-    add(testStageDef("integration:critical", "Integration (critical)", s.integration, "critical", integrationNeeds), s.integration, "Integration (critical)", "integration:critical");
+    add(testStageDef("integration:critical", "Integration (critical)", integration, "critical", integrationNeeds), integration, "Integration (critical)", "integration:critical");
   }
   if (config.suite === "all" || config.suite === "non-critical") {
-    const def = testStageDef("integration:non-critical", "Integration (non-critical)", s.integration, "non-critical", integrationNeeds);
+    const def = testStageDef("integration:non-critical", "Integration (non-critical)", integration, "non-critical", integrationNeeds);
     def.after = present("integration:critical");
-    add(def, s.integration, "Integration (non-critical)", "integration:non-critical");
+    add(def, integration, "Integration (non-critical)", "integration:non-critical");
   }
   const runLoad = deps.runLoad;
+  const load = firstShardOnly(s.load);
   add(
     runLoad ? {
       id: "load",
@@ -5169,13 +6309,15 @@ function buildStages(config, deps, runtime) {
         const logPath = stageLogPath(config.outDir, "load");
         const r = await runLoad({ config, env: { ...runtime.env }, signal, timeoutMs: s.load.timeoutMs, logPath });
         runtime.gate = r.gate;
+        if (shard) await (deps.writeText ?? writeTextFile)(join15(config.outDir, "load", SHARD_GATE_FILE), `${JSON.stringify(r.gate)}
+`);
         const outcome = { status: r.status, logPath };
         if (r.reason) outcome.reason = r.reason;
         if (r.junitPath) outcome.junitPaths = [r.junitPath];
         return outcome;
       }
     } : null,
-    runLoad ? s.load : { ...s.load, enabled: false, disabledReason: s.load.disabledReason ?? "no load engine available" },
+    runLoad ? load : { ...load, enabled: false, disabledReason: load.disabledReason ?? "no load engine available" },
     "Load smoke gate"
   );
   return { graph, disabled };
@@ -5188,7 +6330,8 @@ function buildStages(config, deps, runtime) {
       timeoutMs: stage.timeoutMs,
       run: async ({ signal }) => {
         if (stage.error) throw new Error(stage.error);
-        const fileId = id.replace(/[^a-z0-9-]+/gi, "-");
+        const sharded = shard && id.startsWith("integration") ? shardState.files : null;
+        const fileId = `${id.replace(/[^a-z0-9-]+/gi, "-")}${shard && sharded ? `.${shardSlug(shard)}` : ""}`;
         if (stage.runner === "custom") {
           const { result, display, logPath: logPath2 } = await runCommand2(id, stage, [], signal, { BACKEND_CI_SUITE: part });
           const junitPaths2 = stage.junitGlobs.length ? await deps.glob(stage.junitGlobs, config.projectDir) : [];
@@ -5197,8 +6340,8 @@ function buildStages(config, deps, runtime) {
             status: result.exitCode === 0 ? "passed" : "failed",
             exitCode: result.exitCode,
             logPath: logPath2,
-            junitPaths: junitPaths2.map((p) => join9(config.projectDir, p)),
-            coveragePaths: coveragePaths2.map((p) => join9(config.projectDir, p))
+            junitPaths: junitPaths2.map((p) => join15(config.projectDir, p)),
+            coveragePaths: coveragePaths2.map((p) => join15(config.projectDir, p))
           };
           if (result.exitCode !== 0) outcome2.reason = failureReason(display, result);
           return outcome2;
@@ -5206,16 +6349,22 @@ function buildStages(config, deps, runtime) {
         let criticalFiles = [];
         const taggedFiles = [];
         if (part === "critical") {
-          criticalFiles = (await deps.glob(config.critical.paths, config.projectDir)).filter((f) => TEST_FILE_RE.test(f));
+          criticalFiles = (await deps.glob(config.critical.paths, config.projectDir)).filter((f) => TEST_FILE_RE3.test(f));
           if (config.critical.tag) {
             const critical = new Set(criticalFiles);
-            const all = (await deps.glob(["**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}"], config.projectDir)).filter((f) => !critical.has(f));
+            const inShard = sharded ? new Set(sharded) : null;
+            const all = (await deps.glob(["**/*.{test,spec}.{ts,tsx,mts,cts,js,jsx,mjs,cjs}"], config.projectDir)).filter(
+              (f) => !critical.has(f) && (!inShard || inShard.has(f))
+            );
             for (const f of all) {
-              if ((await deps.readText(join9(config.projectDir, f))).includes(config.critical.tag)) taggedFiles.push(f);
+              if ((await deps.readText(join15(config.projectDir, f))).includes(config.critical.tag)) taggedFiles.push(f);
             }
           }
         }
-        const runs = suiteInvocations(part, config.critical, criticalFiles, taggedFiles);
+        const runs = suiteInvocations(part, config.critical, criticalFiles, taggedFiles, sharded);
+        if (sharded && runs.length === 0) {
+          return { status: "passed", reason: `no ${part === "all" ? "" : `${part} `}test files in shard ${shard.index}/${shard.total}` };
+        }
         if (runs.length === 0) {
           return {
             status: "passed",
@@ -5230,13 +6379,13 @@ function buildStages(config, deps, runtime) {
         for (const run of runs) {
           if (signal.aborted) break;
           const suffix = runs.length > 1 || run.label !== "all" ? `${fileId}.${run.label}` : fileId;
-          const junitPath = join9(config.outDir, "junit", `${runs.length > 1 ? suffix : fileId}.xml`);
-          const coverageDir = stage.collectCoverage ? join9(config.outDir, "coverage", runs.length > 1 ? suffix : fileId) : null;
+          const junitPath = join15(config.outDir, "junit", `${runs.length > 1 ? suffix : fileId}.xml`);
+          const coverageDir = stage.collectCoverage ? join15(config.outDir, "coverage", runs.length > 1 ? suffix : fileId) : null;
           const reportArgs = vitestReportArgs({ junitPath, coverageDir });
           const r = await runCommand2(id, stage, [...reportArgs, ...run.args], signal);
           logPath = r.logPath;
           junitPaths.push(junitPath);
-          if (coverageDir) coveragePaths.push(join9(coverageDir, "coverage-summary.json"), join9(coverageDir, "lcov.info"));
+          if (coverageDir) coveragePaths.push(join15(coverageDir, "coverage-final.json"), join15(coverageDir, "coverage-summary.json"), join15(coverageDir, "lcov.info"));
           const label = `${r.display}${runs.length > 1 ? ` (${run.label})` : ""}`;
           if (r.result.exitCode !== 0) {
             exitCode = r.result.exitCode;
@@ -5249,7 +6398,11 @@ function buildStages(config, deps, runtime) {
         const outcome = { status: failures.length ? "failed" : "passed", exitCode, logPath, junitPaths, coveragePaths };
         if (failures.length) outcome.reason = failures.join("; ");
         else if (part === "critical") {
-          outcome.reason = `${criticalFiles.length} file(s) under critical paths, ${taggedFiles.length} file(s) with "${config.critical.tag}" tests`;
+          const inShard = sharded ? new Set(sharded) : null;
+          const n = inShard ? criticalFiles.filter((f) => inShard.has(f)).length : criticalFiles.length;
+          outcome.reason = `${n} file(s) under critical paths, ${taggedFiles.length} file(s) with "${config.critical.tag}" tests${shard && sharded ? ` in shard ${shard.index}/${shard.total}` : ""}`;
+        } else if (shard && sharded) {
+          outcome.reason = `${sharded.length} file(s) of shard ${shard.index}/${shard.total}`;
         }
         return outcome;
       }
@@ -5258,14 +6411,14 @@ function buildStages(config, deps, runtime) {
 }
 
 // src/pipeline/run-pipeline.ts
-var STAGE_ORDER = ["install", "lint", "typecheck", "unit", "services", "migrate", "integration:critical", "integration:non-critical", "load"];
+var STAGE_ORDER = ["shard", "install", "lint", "typecheck", "unit", "services", "migrate", "integration:critical", "integration:non-critical", "load"];
 function createRuntime(env) {
   return { env: { ...env }, services: null, secrets: [], gate: null, lastLine: /* @__PURE__ */ new Map() };
 }
 async function runPipeline(config, deps, opts, runtime = createRuntime(opts.env)) {
   const started = Date.now();
-  await Promise.all(["junit", "coverage", "logs", "load"].map((d) => rm2(join10(config.outDir, d), { recursive: true, force: true })));
-  await mkdir4(join10(config.outDir, "logs"), { recursive: true });
+  await Promise.all(["junit", "coverage", "logs", "load"].map((d) => rm3(join16(config.outDir, d), { recursive: true, force: true })));
+  await mkdir8(join16(config.outDir, "logs"), { recursive: true });
   Object.assign(runtime.env, config.env);
   runtime.env.BACKEND_CI = "1";
   runtime.env.BACKEND_CI_SUITE = config.suite;
@@ -5305,7 +6458,7 @@ async function runPipeline(config, deps, opts, runtime = createRuntime(opts.env)
     criticalPathMs: criticalPathMs(graph, ran),
     runtime
   };
-  await writeFile5(join10(config.outDir, "result.json"), `${JSON.stringify(resultJson(result, wallGraphMs), null, 2)}
+  await writeFile9(join16(config.outDir, "result.json"), `${JSON.stringify(resultJson(result, wallGraphMs), null, 2)}
 `);
   return result;
 }
@@ -5325,8 +6478,8 @@ function resultJson(r, graphWallMs) {
 }
 
 // src/services/embedded.ts
-import { chmod as chmod2, mkdir as mkdir6, mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { chmod as chmod2, mkdir as mkdir10, mkdtemp as mkdtemp2, rm as rm6 } from "node:fs/promises";
+import { join as join20 } from "node:path";
 
 // src/services/deadline.ts
 async function bounded(promise, deadline, signal, what) {
@@ -5362,24 +6515,24 @@ var CancelledError = class extends Error {
 
 // src/services/embedded-postgres.ts
 import { randomBytes } from "node:crypto";
-import { createWriteStream as createWriteStream2, readFileSync } from "node:fs";
-import { chmod, mkdir as mkdir5, mkdtemp, rm as rm4, stat } from "node:fs/promises";
+import { createWriteStream as createWriteStream2, readFileSync as readFileSync2 } from "node:fs";
+import { chmod, mkdir as mkdir9, mkdtemp, rm as rm5, stat as stat3 } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname as dirname3, join as join12, parse } from "node:path";
+import { dirname as dirname5, join as join18, parse } from "node:path";
 import pg2 from "pg";
 
 // src/services/free-port.ts
 import net from "node:net";
 function findFreePort(host = "127.0.0.1") {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve11, reject) => {
     const server = net.createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => port ? resolve8(port) : reject(new Error("could not determine a free port")));
+      server.close(() => port ? resolve11(port) : reject(new Error("could not determine a free port")));
     });
   });
 }
@@ -5389,16 +6542,16 @@ var ADDRESS_IN_USE_RE = /address already in use|could not bind|EADDRINUSE/i;
 init_readiness();
 
 // src/services/leftovers.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { readdir, readFile as readFile4, rm as rm3, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { existsSync as existsSync4 } from "node:fs";
+import { readdir as readdir3, readFile as readFile10, rm as rm4, writeFile as writeFile10 } from "node:fs/promises";
+import { join as join17 } from "node:path";
 var OWNER_FILE = "owner.json";
 var RECORD_FILE = "service.json";
 async function writeOwner(root) {
-  await writeFile6(join11(root, OWNER_FILE), JSON.stringify({ pid: process.pid }));
+  await writeFile10(join17(root, OWNER_FILE), JSON.stringify({ pid: process.pid }));
 }
 async function writeServiceRecord(dir, record) {
-  await writeFile6(join11(dir, RECORD_FILE), JSON.stringify(record));
+  await writeFile10(join17(dir, RECORD_FILE), JSON.stringify(record));
 }
 function alive(pid) {
   try {
@@ -5408,18 +6561,18 @@ function alive(pid) {
     return err.code === "EPERM";
   }
 }
-async function readJson(path) {
+async function readJson2(path) {
   try {
-    return JSON.parse(await readFile4(path, "utf8"));
+    return JSON.parse(await readFile10(path, "utf8"));
   } catch {
     return void 0;
   }
 }
 async function stillTheRecordedProcess(record) {
-  if (!existsSync3("/proc/self")) return "unknown";
+  if (!existsSync4("/proc/self")) return "unknown";
   let cmdline;
   try {
-    cmdline = (await readFile4(`/proc/${record.pid}/cmdline`, "utf8")).replace(/\0/g, " ");
+    cmdline = (await readFile10(`/proc/${record.pid}/cmdline`, "utf8")).replace(/\0/g, " ");
   } catch {
     return false;
   }
@@ -5438,18 +6591,18 @@ async function reapLeftovers(workDir, log) {
   const cleaned = [];
   let entries;
   try {
-    entries = (await readdir(workDir)).filter((e) => e.startsWith("services-"));
+    entries = (await readdir3(workDir)).filter((e) => e.startsWith("services-"));
   } catch {
     return cleaned;
   }
   for (const entry of entries) {
-    const root = join11(workDir, entry);
+    const root = join17(workDir, entry);
     try {
-      const owner = await readJson(join11(root, OWNER_FILE));
+      const owner = await readJson2(join17(root, OWNER_FILE));
       if (!owner || owner.pid === process.pid || alive(owner.pid)) continue;
       let keep = false;
-      for (const sub of await readdir(root)) {
-        const record = await readJson(join11(root, sub, RECORD_FILE));
+      for (const sub of await readdir3(root)) {
+        const record = await readJson2(join17(root, sub, RECORD_FILE));
         if (!record || !alive(record.pid)) continue;
         const same = await stillTheRecordedProcess(record);
         if (same === "unknown") {
@@ -5464,10 +6617,10 @@ async function reapLeftovers(workDir, log) {
           await waitGone(record.pid, 2e3);
         }
         cleaned.push(`${record.kind} pid ${record.pid} on port ${record.port}`);
-        if (record.dataDir) await rm3(record.dataDir, { recursive: true, force: true });
+        if (record.dataDir) await rm4(record.dataDir, { recursive: true, force: true });
       }
       if (keep) continue;
-      await rm3(root, { recursive: true, force: true });
+      await rm4(root, { recursive: true, force: true });
       cleaned.push(root);
     } catch (err) {
       log(`warning: could not clean up ${root} left from an earlier run: ${err.message}`);
@@ -5498,7 +6651,7 @@ function importEmbeddedPostgres() {
 function embeddedPostgresVersion() {
   const require2 = createRequire(import.meta.url);
   const entry = require2.resolve("embedded-postgres");
-  const pkg = JSON.parse(readFileSync(join12(dirname3(dirname3(entry)), "package.json"), "utf8"));
+  const pkg = JSON.parse(readFileSync2(join18(dirname5(dirname5(entry)), "package.json"), "utf8"));
   return pkg.version;
 }
 function numericVersion(version) {
@@ -5522,10 +6675,10 @@ async function othersCanTraverse(dir) {
   let current = dir;
   const { root } = parse(dir);
   while (true) {
-    const s = await stat(current);
+    const s = await stat3(current);
     if ((s.mode & 1) === 0) return false;
     if (current === root) return true;
-    current = dirname3(current);
+    current = dirname5(current);
   }
 }
 function childOf(instance) {
@@ -5534,7 +6687,7 @@ function childOf(instance) {
 async function stopInstance(instance) {
   const child = childOf(instance);
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve8) => child.once("exit", () => resolve8()));
+  const exited = new Promise((resolve11) => child.once("exit", () => resolve11()));
   void instance.stop().catch(() => void 0);
   const timer = setTimeout(() => child.kill("SIGKILL"), 1e4);
   await exited;
@@ -5550,14 +6703,14 @@ async function startEmbeddedPostgres(args) {
   if (isRoot()) {
     await chmod(args.dir, 493);
     if (!await othersCanTraverse(args.dir)) {
-      home = await mkdtemp(join12(tmpdir(), "backend-ci-pg-"));
+      home = await mkdtemp(join18(tmpdir(), "backend-ci-pg-"));
       await chmod(home, 493);
-      args.onCleanup(() => rm4(home, { recursive: true, force: true }));
+      args.onCleanup(() => rm5(home, { recursive: true, force: true }));
       args.log(`${label}: ${args.dir} is not reachable for the postgres user; using ${home} for its data`);
     }
   }
-  const dataDir = join12(home, "data");
-  const logPath = join12(args.dir, "postgres.log");
+  const dataDir = join18(home, "data");
+  const logPath = join18(args.dir, "postgres.log");
   const logStream = createWriteStream2(logPath, { flags: "a" });
   logStream.on("error", () => void 0);
   let recent = "";
@@ -5567,7 +6720,7 @@ async function startEmbeddedPostgres(args) {
 `);
     recent = (recent + text).slice(-4e3);
   };
-  args.onCleanup(() => new Promise((resolve8) => logStream.end(() => resolve8())));
+  args.onCleanup(() => new Promise((resolve11) => logStream.end(() => resolve11())));
   const password = randomBytes(18).toString("base64url");
   const make = (port2) => new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -5599,7 +6752,7 @@ async function startEmbeddedPostgres(args) {
   args.onCleanup(async () => {
     await Promise.allSettled(pending);
     await Promise.all(instances.map((i) => stopInstance(i)));
-    await rm4(dataDir, { recursive: true, force: true });
+    await rm5(dataDir, { recursive: true, force: true });
   });
   const fail3 = (why, hint) => new ServiceStartError(
     `${label}: embedded PostgreSQL ${why}${recent.trim() ? `
@@ -5613,7 +6766,7 @@ ${recent.trim().split("\n").slice(-8).join("\n")}` : ""}`,
   instances.push(instance);
   const initT0 = Date.now();
   try {
-    await mkdir5(home, { recursive: true });
+    await mkdir9(home, { recursive: true });
     const init = isRoot() ? serialized(() => instance.initialise()) : instance.initialise();
     pending.push(init);
     await bounded(init, deadline, signal, "initdb");
@@ -5682,13 +6835,13 @@ ${recent.trim().split("\n").slice(-8).join("\n")}` : ""}`,
 // src/services/embedded-redis.ts
 import { execFile } from "node:child_process";
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { access, constants as constants2, writeFile as writeFile7 } from "node:fs/promises";
-import { delimiter as delimiter2, join as join13 } from "node:path";
+import { access, constants as constants2, writeFile as writeFile11 } from "node:fs/promises";
+import { delimiter as delimiter2, join as join19 } from "node:path";
 init_readiness();
 init_spec();
 init_types();
 async function findOnPath(command, pathEnv = process.env.PATH ?? "") {
-  const candidates = command.includes("/") ? [command] : pathEnv.split(delimiter2).filter(Boolean).map((d) => join13(d, command));
+  const candidates = command.includes("/") ? [command] : pathEnv.split(delimiter2).filter(Boolean).map((d) => join19(d, command));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants2.X_OK);
@@ -5706,12 +6859,12 @@ function redisNotFoundError(command, spec) {
   );
 }
 function redisServerVersion(binary) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve11, reject) => {
     execFile(binary, ["--version"], { timeout: 1e4 }, (err, stdout) => {
       if (err) return reject(err);
       const m = /v=(\S+)/.exec(stdout);
       if (!m?.[1]) return reject(new Error(`unexpected output of ${binary} --version: ${stdout.trim()}`));
-      resolve8(m[1]);
+      resolve11(m[1]);
     });
   });
 }
@@ -5720,8 +6873,8 @@ async function startEmbeddedRedis(args) {
   const label = formatServiceSpec(spec);
   const started = Date.now();
   const password = args.password ? randomBytes2(18).toString("base64url") : void 0;
-  const confPath = join13(args.dir, "redis.conf");
-  const logPath = join13(args.dir, "redis.log");
+  const confPath = join19(args.dir, "redis.conf");
+  const logPath = join19(args.dir, "redis.log");
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw new CancelledError("redis start");
     const port = args.port ?? await findFreePort();
@@ -5734,7 +6887,7 @@ async function startEmbeddedRedis(args) {
       `dir "${args.dir}"`,
       ...password ? [`requirepass "${password}"`] : []
     ];
-    await writeFile7(confPath, `${conf.join("\n")}
+    await writeFile11(confPath, `${conf.join("\n")}
 `, { mode: 384 });
     const proc = startProcess({
       command: args.binary,
@@ -5865,7 +7018,7 @@ function createEmbeddedProvider(opts = {}) {
       if (ctx.signal.aborted) throw new ServiceStartError("Cancelled before starting the embedded services.");
       if (plans.length === 0) return { services: [], env: {}, secrets: [], stop: async () => void 0 };
       try {
-        await mkdir6(ctx.workDir, { recursive: true });
+        await mkdir10(ctx.workDir, { recursive: true });
       } catch (err) {
         throw new ServiceStartError(
           `Cannot create the work dir ${ctx.workDir} for the embedded services: ${describeError(err)}. Point the work dir at a writable folder.`
@@ -5874,7 +7027,7 @@ function createEmbeddedProvider(opts = {}) {
       await reapLeftovers(ctx.workDir, ctx.log);
       let root;
       try {
-        root = await mkdtemp2(join14(ctx.workDir, "services-"));
+        root = await mkdtemp2(join20(ctx.workDir, "services-"));
         await chmod2(root, 493);
         await writeOwner(root);
       } catch (err) {
@@ -5894,7 +7047,7 @@ function createEmbeddedProvider(opts = {}) {
             }
           })
         );
-        await rm5(root, { recursive: true, force: true }).catch(
+        await rm6(root, { recursive: true, force: true }).catch(
           (err) => ctx.log(`warning: could not remove ${root}: ${describeError(err)}`)
         );
       })();
@@ -5903,10 +7056,10 @@ function createEmbeddedProvider(opts = {}) {
       ctx.signal.addEventListener("abort", onAbort, { once: true });
       const deadline = Date.now() + ctx.readyTimeoutMs;
       const startOne2 = async (plan) => {
-        const dir = join14(root, `${plan.spec.kind}-${plan.index + 1}`);
+        const dir = join20(root, `${plan.spec.kind}-${plan.index + 1}`);
         const mine = [];
         cleanups.push(mine);
-        await mkdir6(dir, { recursive: true });
+        await mkdir10(dir, { recursive: true });
         const common = {
           spec: plan.spec,
           envVar: plan.envVar,
@@ -6106,55 +7259,8 @@ function createProgress(opts) {
   };
 }
 
-// src/cli/project.ts
-import { lstat, readFile as readFile5, stat as stat2 } from "node:fs/promises";
-import { join as join15 } from "node:path";
-async function readProjectFacts(projectDir) {
-  const pkgPath = join15(projectDir, "package.json");
-  let text;
-  try {
-    text = await readFile5(pkgPath, "utf8");
-  } catch {
-    throw new ConfigError([`${pkgPath}: not found; run backend-ci in your project's folder or pass --cwd DIR`]);
-  }
-  let pkg;
-  try {
-    pkg = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError([`${pkgPath}: invalid JSON (${e.message}); fix the file`]);
-  }
-  return {
-    scripts: pkg.scripts ?? {},
-    dependencies: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})],
-    hasLockfile: await exists(join15(projectDir, "package-lock.json"))
-  };
-}
-async function exists(path) {
-  try {
-    await stat2(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function installIsCurrent(projectDir) {
-  try {
-    if ((await lstat(join15(projectDir, "node_modules"))).isSymbolicLink()) return true;
-  } catch {
-    return false;
-  }
-  try {
-    const [installed, lock, pkg] = await Promise.all(
-      ["node_modules/.package-lock.json", "package-lock.json", "package.json"].map((p) => stat2(join15(projectDir, p)))
-    );
-    return installed.mtimeMs >= lock.mtimeMs && installed.mtimeMs >= pkg.mtimeMs;
-  } catch {
-    return false;
-  }
-}
-
 // src/cli/run-flags.ts
-import { parseArgs as parseArgs3 } from "node:util";
+import { parseArgs as parseArgs4 } from "node:util";
 var RUN_USAGE = `Usage: backend-ci run [options]
 
 Runs the pipeline (install, lint, typecheck, unit, services, migrate, integration, load) on a project and
@@ -6175,6 +7281,11 @@ Options:
   --p95-ms N                gate: p95 latency limit in ms
   --error-rate R            gate: failed-request rate limit (0..1)
   --coverage-lines N        minimum line coverage % (also --coverage-branches, -functions, -statements)
+  --shard I/N               run only shard I of N: the integration suites get this shard's test files; lint,
+                            typecheck, unit and load run in shard 1/N only (see "backend-ci plan")
+  --shard-plan FILE         take the shard's files from a plan written by "backend-ci plan --json"
+                            (default: plan from the duration history)
+  --durations FILE          duration history used to plan shards (default: .backend-ci/durations.json)
   -h, --help                this help
 `;
 var FLAG_FOR_PATH = {
@@ -6190,7 +7301,9 @@ var FLAG_FOR_PATH = {
   "coverage.lines": "--coverage-lines",
   "coverage.branches": "--coverage-branches",
   "coverage.functions": "--coverage-functions",
-  "coverage.statements": "--coverage-statements"
+  "coverage.statements": "--coverage-statements",
+  "shard.plan": "--shard-plan",
+  "shard.durations": "--durations"
 };
 function num(v) {
   if (v === void 0) return void 0;
@@ -6200,16 +7313,16 @@ function num(v) {
 function stageList(flag, v) {
   if (v === void 0) return void 0;
   const names = v.split(",").map((x) => x.trim()).filter(Boolean);
-  const bad = names.filter((n) => !STAGE_NAMES.includes(n));
-  if (bad.length) {
-    throw new ConfigError([`${flag}: unknown stage${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")}; allowed: ${STAGE_NAMES.join(", ")}`]);
+  const bad2 = names.filter((n) => !STAGE_NAMES.includes(n));
+  if (bad2.length) {
+    throw new ConfigError([`${flag}: unknown stage${bad2.length > 1 ? "s" : ""} ${bad2.map((b) => `"${b}"`).join(", ")}; allowed: ${STAGE_NAMES.join(", ")}`]);
   }
   return names;
 }
 function parseRunFlags(argv) {
   let values;
   try {
-    ({ values } = parseArgs3({
+    ({ values } = parseArgs4({
       args: argv,
       allowPositionals: false,
       strict: true,
@@ -6231,6 +7344,9 @@ function parseRunFlags(argv) {
         "coverage-branches": { type: "string" },
         "coverage-functions": { type: "string" },
         "coverage-statements": { type: "string" },
+        shard: { type: "string" },
+        "shard-plan": { type: "string" },
+        durations: { type: "string" },
         help: { type: "boolean", short: "h" }
       }
     }));
@@ -6238,6 +7354,13 @@ function parseRunFlags(argv) {
     throw new ConfigError([`${e.message.split("\n")[0]}; see backend-ci run --help`]);
   }
   const str = (k) => values[k];
+  let shard;
+  try {
+    if (str("shard") !== void 0) shard = parseShardSpec(str("shard"));
+  } catch (e) {
+    if (e instanceof ShardSpecError) throw new ConfigError([e.message]);
+    throw e;
+  }
   const raw = {
     suite: str("suite"),
     services: str("services"),
@@ -6251,7 +7374,8 @@ function parseRunFlags(argv) {
       functions: num(str("coverage-functions")),
       statements: num(str("coverage-statements"))
     },
-    stages: { load: { k6Script: str("k6-script"), p95Ms: num(str("p95-ms")), errorRate: num(str("error-rate")) } }
+    stages: { load: { k6Script: str("k6-script"), p95Ms: num(str("p95-ms")), errorRate: num(str("error-rate")) } },
+    shard: { ...shard, plan: str("shard-plan"), durations: str("durations") }
   };
   const overlay = prune(raw);
   const parsed = configSchema.safeParse(overlay);
@@ -6288,10 +7412,10 @@ function prune(v) {
 
 // src/cli/run.ts
 async function loadConfigFile(projectDir, explicit, cwd) {
-  const path = explicit ? resolve7(cwd, explicit) : join16(projectDir, CONFIG_FILE_NAME);
+  const path = explicit ? resolve10(cwd, explicit) : join21(projectDir, CONFIG_FILE_NAME);
   let text;
   try {
-    text = await readFile6(path, "utf8");
+    text = await readFile11(path, "utf8");
   } catch {
     if (explicit) throw new ConfigError([`--config ${explicit}: file not found (looked at ${path})`]);
     return { file: {} };
@@ -6303,8 +7427,8 @@ function createPipelineDeps(opts) {
     runProcess,
     // Locally a config written for CI (e.g. postgres:16) still runs on the embedded PostgreSQL, with a warning.
     createProvider: (name) => createProvider(name, { external: { env: opts.runtime.env }, embedded: { versionMismatch: "warn" } }),
-    glob: async (patterns, cwd) => (await glob2(patterns, { cwd, ignore: ["**/node_modules/**", "**/.git/**"], onlyFiles: true, expandDirectories: false })).sort(),
-    readText: (p) => readFile6(p, "utf8"),
+    glob: async (patterns, cwd) => (await glob3(patterns, { cwd, ignore: ["**/node_modules/**", "**/.git/**"], onlyFiles: true, expandDirectories: false })).sort(),
+    readText: (p) => readFile11(p, "utf8"),
     installIsCurrent,
     countFailedTests: async (path) => {
       const { tests } = await ingestJUnitFiles([path]);
@@ -6328,7 +7452,7 @@ function createRunCommand(hooks = {}) {
         io.stdout.write(RUN_USAGE);
         return 0;
       }
-      const projectDir = resolve7(io.cwd, flags.cwd ?? ".");
+      const projectDir = resolve10(io.cwd, flags.cwd ?? ".");
       const project = await readProjectFacts(projectDir);
       const { file, path } = await loadConfigFile(projectDir, flags.configPath, io.cwd);
       config = resolveConfig({
@@ -6379,6 +7503,8 @@ Commands:
   run       run the pipeline on a project (lint, typecheck, unit, services, migrate, integration, load) and report
   report    merge JUnit XML and coverage files into one report (summary.md, comment.md, annotations.json, junit.xml)
   gate      gate a k6 summary on p95 latency and error rate
+  plan      split the integration test files into N shards balanced by duration (run one with run --shard I/N)
+  merge     merge the report folders of a sharded run into one report
 
 Run "backend-ci <command> --help" for a command's options.
 `;
@@ -6387,7 +7513,9 @@ async function main(argv, io, signal) {
   const commands = {
     run: createRunCommand(signal ? { signal } : {}),
     report: reportCommand,
-    gate: gateCommand
+    gate: gateCommand,
+    plan: planCommand,
+    merge: mergeCommand
   };
   if (!name || name === "-h" || name === "--help" || name === "help") {
     io.stdout.write(USAGE);
@@ -6421,7 +7549,7 @@ backend-ci: ${sig} received, stopping stages and services (again to exit at once
   process.on("SIGTERM", onSignal);
   main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }, controller.signal).then(
     (code) => {
-      process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+      process.exitCode = controller.signal.aborted ? 130 : code;
     },
     (e) => {
       process.stderr.write(`backend-ci: internal error: ${e instanceof Error ? e.message : String(e)}
