@@ -112,6 +112,13 @@ function failureReason(display: string, r: ProcessResult): string {
   return `"${display}" ${how}${last ? `: ${last.slice(0, 300)}` : ''}`;
 }
 
+/** A stage that ran one command: passed on exit code 0, else failed with the command's last meaningful output line. */
+function commandOutcome(r: { result: ProcessResult; display: string; logPath: string }): StageOutcome {
+  return r.result.exitCode === 0
+    ? { status: 'passed', exitCode: 0, logPath: r.logPath }
+    : { status: 'failed', exitCode: r.result.exitCode, logPath: r.logPath, reason: failureReason(r.display, r.result) };
+}
+
 export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: PipelineRuntime): { graph: StageDefinition[]; disabled: StageResult[] } {
   const s = config.stages;
   const graph: StageDefinition[] = [];
@@ -150,10 +157,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
     required: stage.required,
     timeoutMs: stage.timeoutMs,
     run: async ({ signal }) => {
-      const { result, display, logPath } = await runCommand(id, stage, [], signal);
-      return result.exitCode === 0
-        ? { status: 'passed', exitCode: 0, logPath }
-        : { status: 'failed', exitCode: result.exitCode, logPath, reason: failureReason(display, result) };
+      return commandOutcome(await runCommand(id, stage, [], signal));
     },
   });
 
@@ -185,10 +189,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
         if (isDefault && (await deps.installIsCurrent(config.projectDir))) {
           return { status: 'passed', reason: 'node_modules is current with package-lock.json; npm ci not needed' };
         }
-        const { result, display, logPath } = await runCommand('install', s.install, [], signal);
-        return result.exitCode === 0
-          ? { status: 'passed', exitCode: 0, logPath }
-          : { status: 'failed', exitCode: result.exitCode, logPath, reason: failureReason(display, result) };
+        return commandOutcome(await runCommand('install', s.install, [], signal));
       },
     },
     s.install,

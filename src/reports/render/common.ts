@@ -55,8 +55,8 @@ export function mdInline(s: string): string {
     .replace(/([\\`*_[\]~])/g, '\\$1');
 }
 
-/** A fenced code block whose fence is longer than any backtick run inside. */
-export function codeBlock(text: string, lang = 'text'): string {
+/** Length of the longest run of backticks in `text` (a fence or code span must be longer). */
+function longestBacktickRun(text: string): number {
   let longest = 0;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
@@ -65,6 +65,12 @@ export function codeBlock(text: string, lang = 'text'): string {
       if (run > longest) longest = run;
     } else run = 0;
   }
+  return longest;
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside. */
+export function codeBlock(text: string, lang = 'text'): string {
+  const longest = longestBacktickRun(text);
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${text}\n${fence}`;
 }
@@ -83,14 +89,7 @@ export function firstLines(text: string, maxLines: number): string {
 /** An inline code span (safe in table cells): backtick fence longer than any run inside, pipes escaped. */
 export function mdCode(s: string): string {
   const text = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-  let longest = 0;
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 96) {
-      run++;
-      if (run > longest) longest = run;
-    } else run = 0;
-  }
+  const longest = longestBacktickRun(text);
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
