@@ -190,7 +190,8 @@ export async function ingestJUnitFile(
     }
   });
 
-  parser.on('text', (t: string) => {
+  // Text and CDATA are the same to us: a failure's body, or a test's output (only its tail is kept).
+  const onText = (t: string): void => {
     if (capture === C_NONE) return;
     if (capture === C_OUT) {
       outText += t;
@@ -198,16 +199,9 @@ export async function ingestJUnitFile(
     } else if (text.length < limits.detailsChars) {
       text += t.length > limits.detailsChars ? t.slice(0, limits.detailsChars) : t;
     }
-  });
-  parser.on('cdata', (t: string) => {
-    if (capture === C_NONE) return;
-    if (capture === C_OUT) {
-      outText += t;
-      if (outText.length > limits.outputChars * 2) outText = outText.slice(outText.length - limits.outputChars);
-    } else if (text.length < limits.detailsChars) {
-      text += t.length > limits.detailsChars ? t.slice(0, limits.detailsChars) : t;
-    }
-  });
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
 
   parser.on('closetag', (tag) => {
     if (!inCase) {
