@@ -2530,7 +2530,7 @@ async function ingestJUnitFile(path, collector, opts = {}) {
       }
     }
   });
-  parser.on("text", (t) => {
+  const onText = (t) => {
     if (capture === C_NONE) return;
     if (capture === C_OUT) {
       outText += t;
@@ -2538,16 +2538,9 @@ async function ingestJUnitFile(path, collector, opts = {}) {
     } else if (text.length < limits.detailsChars) {
       text += t.length > limits.detailsChars ? t.slice(0, limits.detailsChars) : t;
     }
-  });
-  parser.on("cdata", (t) => {
-    if (capture === C_NONE) return;
-    if (capture === C_OUT) {
-      outText += t;
-      if (outText.length > limits.outputChars * 2) outText = outText.slice(outText.length - limits.outputChars);
-    } else if (text.length < limits.detailsChars) {
-      text += t.length > limits.detailsChars ? t.slice(0, limits.detailsChars) : t;
-    }
-  });
+  };
+  parser.on("text", onText);
+  parser.on("cdata", onText);
   parser.on("closetag", (tag) => {
     if (!inCase) {
       if (tag.name === "testsuite") {
@@ -2782,7 +2775,7 @@ function locationUrl(meta, l) {
 function mdInline(s) {
   return s.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/([\\`*_[\]~])/g, "\\$1");
 }
-function codeBlock(text, lang = "text") {
+function longestBacktickRun(text) {
   let longest = 0;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
@@ -2791,6 +2784,10 @@ function codeBlock(text, lang = "text") {
       if (run > longest) longest = run;
     } else run = 0;
   }
+  return longest;
+}
+function codeBlock(text, lang = "text") {
+  const longest = longestBacktickRun(text);
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}${lang}
 ${text}
@@ -2808,14 +2805,7 @@ function firstLines(text, maxLines) {
 }
 function mdCode(s) {
   const text = s.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
-  let longest = 0;
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 96) {
-      run++;
-      if (run > longest) longest = run;
-    } else run = 0;
-  }
+  const longest = longestBacktickRun(text);
   const fence = "`".repeat(longest + 1);
   const pad2 = text.startsWith("`") || text.endsWith("`") ? " " : "";
   return `${fence}${pad2}${text}${pad2}${fence}`;
@@ -6149,6 +6139,9 @@ function failureReason(display, r) {
   const how = r.exitCode !== null ? `exited with code ${r.exitCode}` : `was killed by ${r.signal ?? "a signal"}`;
   return `"${display}" ${how}${last ? `: ${last.slice(0, 300)}` : ""}`;
 }
+function commandOutcome(r) {
+  return r.result.exitCode === 0 ? { status: "passed", exitCode: 0, logPath: r.logPath } : { status: "failed", exitCode: r.result.exitCode, logPath: r.logPath, reason: failureReason(r.display, r.result) };
+}
 function buildStages(config, deps, runtime) {
   const s = config.stages;
   const graph = [];
@@ -6179,8 +6172,7 @@ function buildStages(config, deps, runtime) {
     required: stage.required,
     timeoutMs: stage.timeoutMs,
     run: async ({ signal }) => {
-      const { result, display, logPath } = await runCommand2(id, stage, [], signal);
-      return result.exitCode === 0 ? { status: "passed", exitCode: 0, logPath } : { status: "failed", exitCode: result.exitCode, logPath, reason: failureReason(display, result) };
+      return commandOutcome(await runCommand2(id, stage, [], signal));
     }
   });
   const add = (def, stage, title, id = stage.name) => {
@@ -6206,8 +6198,7 @@ function buildStages(config, deps, runtime) {
         if (isDefault && await deps.installIsCurrent(config.projectDir)) {
           return { status: "passed", reason: "node_modules is current with package-lock.json; npm ci not needed" };
         }
-        const { result, display, logPath } = await runCommand2("install", s.install, [], signal);
-        return result.exitCode === 0 ? { status: "passed", exitCode: 0, logPath } : { status: "failed", exitCode: result.exitCode, logPath, reason: failureReason(display, result) };
+        return commandOutcome(await runCommand2("install", s.install, [], signal));
       }
     },
     s.install,
@@ -7501,7 +7492,7 @@ var USAGE = `Usage: backend-ci <command> [options]
 
 Commands:
   run       run the pipeline on a project (lint, typecheck, unit, services, migrate, integration, load) and report
-  report    merge JUnit XML and coverage files into one report (summary.md, comment.md, annotations.json, junit.xml)
+  report    merge JUnit XML and coverage files into one report (summary.md, comment.md, annotations.json, junit.xml, report.html)
   gate      gate a k6 summary on p95 latency and error rate
   plan      split the integration test files into N shards balanced by duration (run one with run --shard I/N)
   merge     merge the report folders of a sharded run into one report

@@ -9,7 +9,7 @@ export const USAGE = `Usage: backend-ci <command> [options]
 
 Commands:
   run       run the pipeline on a project (lint, typecheck, unit, services, migrate, integration, load) and report
-  report    merge JUnit XML and coverage files into one report (summary.md, comment.md, annotations.json, junit.xml)
+  report    merge JUnit XML and coverage files into one report (summary.md, comment.md, annotations.json, junit.xml, report.html)
   gate      gate a k6 summary on p95 latency and error rate
   plan      split the integration test files into N shards balanced by duration (run one with run --shard I/N)
   merge     merge the report folders of a sharded run into one report
