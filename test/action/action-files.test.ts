@@ -94,7 +94,7 @@ describe('action.yml', () => {
   it('pins actions to a major version and k6 to the version src/load names', () => {
     const uses = action.runs.steps.filter((s) => s.uses).map((s) => s.uses!);
     expect(uses).toContain('actions/setup-node@v4');
-    for (const u of uses) expect(u).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+    for (const u of uses) expect(u).toMatch(/^[\w-]+\/[\w-]+(\/[\w-]+)?@v\d+$/);
     const install = action.runs.steps.find((s) => s.name === 'Install k6')!;
     expect(install.env?.K6_VERSION).toBe(K6_VERSION);
     const template = /url="([^"]+)"/.exec(install.run!)?.[1];
@@ -227,5 +227,29 @@ describe('workflows', () => {
     const wf = parse(read('.github/workflows/ci.yml')) as Workflow;
     const step = wf.jobs['sample-service']!.steps!.find((s) => s.uses === './');
     expect(step?.with?.['working-directory']).toBe('sample-service');
+  });
+});
+
+describe('action.yml: load-gate baselines in the actions cache', () => {
+  it('restores this branch and then the base branch, and saves this branch even when the run failed', () => {
+    const action = parse(readFileSync(`${root}action.yml`, 'utf8')) as {
+      runs: { steps: { name?: string; uses?: string; if?: string; with?: Record<string, string> }[] };
+    };
+    const steps = action.runs.steps;
+    const names = steps.map((s) => s.name);
+    const own = steps.find((s) => s.name === 'Restore load-gate baselines (this branch)')!;
+    const base = steps.find((s) => s.name === 'Restore load-gate baselines (base branch)')!;
+    const save = steps.find((s) => s.name === 'Save load-gate baselines')!;
+    expect(names.indexOf(own.name)).toBeLessThan(names.indexOf(base.name));
+    expect(names.indexOf(base.name)).toBeLessThan(names.indexOf('Run backend-ci'));
+    expect(names.indexOf('Run backend-ci')).toBeLessThan(names.indexOf(save.name));
+    expect(own.uses).toBe('actions/cache/restore@v4');
+    expect(own.with?.['restore-keys']).toBe('backend-ci-baselines-${{ github.head_ref || github.ref_name }}-');
+    expect(base.if).toContain("github.base_ref != ''");
+    expect(base.with?.['restore-keys']).toBe('backend-ci-baselines-${{ github.base_ref }}-');
+    expect(save.uses).toBe('actions/cache/save@v4');
+    expect(save.if).toMatch(/^always\(\)/);
+    // The same folder the load stage's file store uses (src/pipeline/load-stage.ts).
+    for (const s of [own, base, save]) expect(s.with?.path).toBe('${{ inputs.working-directory }}/.backend-ci/baselines');
   });
 });
