@@ -2,15 +2,14 @@
  * End to end: the action, in-process exactly as on a runner, runs the real engine on a copy of the sample service
  * with one failing test planted, and publishes to the fake GitHub API.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../github/helpers/fake-github.js';
+import { copySampleService } from '../support/sample-copy.js';
 import { runInProcess, type StepRun } from './helpers/harness.js';
 
-const SAMPLE = fileURLToPath(new URL('../../sample-service', import.meta.url));
 const PLANTED_FILE = 'test/unit/cursor.test.ts';
 
 let fake: FakeGitHub;
@@ -21,8 +20,7 @@ beforeAll(async () => {
   fake = await startFakeGitHub();
   workspace = mkdtempSync(join(tmpdir(), 'backend-ci-e2e-'));
   const project = join(workspace, 'sample-service');
-  cpSync(SAMPLE, project, { recursive: true, filter: (src) => !/\/(node_modules|out|\.backend-ci|coverage)(\/|$)/.test(src.slice(SAMPLE.length)) });
-  symlinkSync(join(SAMPLE, 'node_modules'), join(project, 'node_modules'));
+  copySampleService(project);
   const file = join(project, PLANTED_FILE);
   const original = readFileSync(file, 'utf8');
   const planted = `${original.trimEnd()}\n\ndescribe('planted', () => {\n  it('fails on purpose', () => {\n    expect(1 + 1).toBe(3);\n  });\n});\n`;

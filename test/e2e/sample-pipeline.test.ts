@@ -3,23 +3,18 @@
  * vitest runs, real migrations and the local load engine against the started service. Then the same with a test
  * broken on purpose: the run fails and the report names that test at file:line.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunCommand } from '../../src/cli/run.js';
 import type { CliIO } from '../../src/types.js';
+import { copySampleService } from '../support/sample-copy.js';
 
-const sample = resolve(import.meta.dirname, '../../sample-service');
 let dir = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bci-sample-'));
-  cpSync(sample, dir, {
-    recursive: true,
-    filter: (src) => !/[/\\](node_modules|\.backend-ci|coverage)([/\\]|$)/.test(src.slice(sample.length)),
-  });
-  symlinkSync(join(sample, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  dir = copySampleService(mkdtempSync(join(tmpdir(), 'bci-sample-')));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,26 +4,21 @@
  * `backend-ci merge`. The merged report has the same tests with the same outcomes as the unsharded run, each once;
  * the load smoke gate runs in shard 1 only and is in the merged report.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/app.js';
 import { durationsFromJUnit, updateDurations } from '../../src/shard/durations.js';
 import type { CliIO } from '../../src/types.js';
+import { copySampleService } from '../support/sample-copy.js';
 import { junitCases } from './helpers/junit-cases.js';
 
-const sample = resolve(import.meta.dirname, '../../sample-service');
 let dir = '';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bci-sharded-sample-'));
-  cpSync(sample, dir, {
-    recursive: true,
-    filter: (src) => !/[/\\](node_modules|\.backend-ci|coverage)([/\\]|$)/.test(src.slice(sample.length)),
-  });
-  // install is skipped in every run: node_modules is a link to the real sample-service's, which npm ci must not touch.
-  symlinkSync(join(sample, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // install is skipped in every run (see copySampleService).
+  dir = copySampleService(mkdtempSync(join(tmpdir(), 'bci-sharded-sample-')));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
