@@ -162,7 +162,6 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const cfg = merge(input.file, input.flags);
   const label = input.configLabel ?? 'backend-ci.config.json';
   const problems: string[] = [];
-  const defaultTimeoutMs = (cfg.timeoutSec ?? DEFAULTS.timeoutSec) * 1000;
   const scripts = input.project.scripts;
 
   const selected = (name: StageName): string | undefined => {
@@ -173,7 +172,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
 
   const base = (name: StageName): ResolvedStage => {
     const sc = cfg.stages?.[name];
-    const timeoutMs = (sc?.timeoutSec ?? cfg.timeoutSec ?? DEFAULTS.timeoutSec) * 1000 || defaultTimeoutMs;
+    const timeoutMs = (sc?.timeoutSec ?? cfg.timeoutSec ?? DEFAULTS.timeoutSec) * 1000;
     const stage: ResolvedStage = { name, enabled: true, timeoutMs, required: sc?.required ?? true };
     const notSelected = selected(name);
     if (notSelected) return { ...stage, enabled: false, disabledReason: notSelected };

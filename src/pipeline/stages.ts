@@ -36,7 +36,7 @@ export interface StageDeps {
   installIsCurrent(projectDir: string): Promise<boolean>;
   /** Runs the load smoke stage (service start + k6 or the local engine + the gate). */
   runLoad?(ctx: LoadStageContext): Promise<{ gate: GateReport; junitPath?: string; status: 'passed' | 'failed'; reason?: string }>;
-  /** Progress lines (stage output is in the stage logs). */
+  /** Progress lines (stage output is in the stage logs); the implementation masks the run's secrets (see createPipelineDeps). */
   log(line: string): void;
   /** Writes a small file, creating its folder (default: node:fs); the shard stage writes shard.json with it. */
   writeText?(path: string, text: string): Promise<void>;
@@ -257,7 +257,7 @@ export function buildStages(config: ResolvedConfig, deps: StageDeps, runtime: Pi
         const started = await provider.start(config.services, {
           signal,
           readyTimeoutMs: config.servicesReadyTimeoutMs,
-          log: (line) => deps.log(maskSecrets(line, runtime.secrets)),
+          log: deps.log,
           workDir,
         });
         runtime.services = started;
