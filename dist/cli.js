@@ -4165,7 +4165,6 @@ function resolveConfig(input) {
   const cfg = merge(input.file, input.flags);
   const label = input.configLabel ?? "backend-ci.config.json";
   const problems = [];
-  const defaultTimeoutMs = (cfg.timeoutSec ?? DEFAULTS.timeoutSec) * 1e3;
   const scripts = input.project.scripts;
   const selected = (name) => {
     if (input.only && !input.only.includes(name)) return `not selected (--stages ${input.only.join(",")})`;
@@ -4174,7 +4173,7 @@ function resolveConfig(input) {
   };
   const base = (name) => {
     const sc = cfg.stages?.[name];
-    const timeoutMs = (sc?.timeoutSec ?? cfg.timeoutSec ?? DEFAULTS.timeoutSec) * 1e3 || defaultTimeoutMs;
+    const timeoutMs = (sc?.timeoutSec ?? cfg.timeoutSec ?? DEFAULTS.timeoutSec) * 1e3;
     const stage = { name, enabled: true, timeoutMs, required: sc?.required ?? true };
     const notSelected = selected(name);
     if (notSelected) return { ...stage, enabled: false, disabledReason: notSelected };
@@ -6261,7 +6260,7 @@ function buildStages(config, deps, runtime) {
         const started = await provider.start(config.services, {
           signal,
           readyTimeoutMs: config.servicesReadyTimeoutMs,
-          log: (line) => deps.log(maskSecrets(line, runtime.secrets)),
+          log: deps.log,
           workDir
         });
         runtime.services = started;
